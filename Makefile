@@ -1,0 +1,166 @@
+# skchan - Apple's Skywalk packet channels on Linux.  `make help` lists
+# the targets.  Sources are found by wildcard: drop a .c file into its
+# directory and it is built.
+
+include mk/common.mk
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+SOVER   := 1
+VERSION := 0.1.0
+
+LIB_SRC   := $(wildcard libos/*.c)
+KERN_SRC  := $(filter-out cuse-dev/main.c,$(wildcard cuse-dev/*.c)) \
+	     $(wildcard backend/*.c)
+TOOL_SRC  := $(wildcard tools/*.c)
+EX_SRC    := $(wildcard examples/*.c)
+UNIT_SRC  := $(wildcard tests/unit/check_*.c)
+TLIB_SRC  := $(wildcard tests/lib/*.c)
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+KERN_OBJ  := $(KERN_SRC:%.c=$(BUILD)/%.o)
+TLIB_OBJ  := $(TLIB_SRC:%.c=$(BUILD)/%.o)
+
+SO        := $(BUILD)/libskywalk.so.$(SOVER)
+ALIB      := $(BUILD)/libskywalk.a
+KLIB      := $(BUILD)/libskkern.a
+DAEMON    := $(BUILD)/cuse-dev
+TOOLS     := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
+EXAMPLES  := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
+UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIBS      := -luuid -lpthread
+
+.PHONY: all lib daemon tools examples units test test-unit test-integration \
+	run install uninstall clean help deps lint format million bench
+
+all: lib daemon tools examples
+
+lib: $(SO) $(ALIB)
+daemon: $(DAEMON)
+tools: $(TOOLS)
+examples: $(EXAMPLES)
+units: $(UNITS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(FUSE_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(SO): $(LIB_OBJ) libos/libskywalk.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,-soname,libskywalk.so.$(SOVER) \
+		-Wl,--version-script=libos/libskywalk.map $(LDFLAGS) \
+		-o $@ $(LIB_OBJ) $(LIBS)
+	$(Q)ln -sf libskywalk.so.$(SOVER) $(BUILD)/libskywalk.so
+
+$(ALIB): $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(KLIB): $(KERN_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(DAEMON): $(BUILD)/cuse-dev/main.o $(KLIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(FUSE_LIBS) $(LIBS)
+
+# Tools and examples link the shared library, as a user's program would.
+$(BUILD)/%: $(BUILD)/tools/%.o $(SO)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(BUILD) -lskywalk \
+		-Wl,-rpath,'$$ORIGIN' $(LIBS)
+
+$(BUILD)/examples/%: $(BUILD)/examples/%.o $(SO)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(BUILD) -lskywalk \
+		-Wl,-rpath,'$$ORIGIN/..' $(LIBS)
+
+# Unit tests link the kernel and the library statically: they drive both
+# directly, without a door.
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TLIB_OBJ) $(KLIB) $(ALIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TLIB_OBJ) $(KLIB) $(ALIB) \
+		$(CHECK_LIBS) $(FUSE_LIBS) $(LIBS)
+
+deps:
+	$(Q)scripts/install-deps
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all units
+	$(Q)BUILD=$(BUILD) tests/run-tests
+
+test-unit: units
+	$(Q)BUILD=$(BUILD) tests/run-tests --unit
+
+test-integration: all
+	$(Q)BUILD=$(BUILD) tests/run-tests --integration
+
+# The million-packet echo through both doors (documented in README).
+million: all
+	$(Q)BUILD=$(BUILD) SKCHAN_ECHO_COUNT=1000000 tests/run-tests \
+		--integration --only echo
+
+bench: all
+	$(Q)BUILD=$(BUILD) tools/bench-sync
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) scripts/demo
+
+install: all
+	install -d $(DESTDIR)$(INCDIR)/skywalk $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 include/skywalk/*.h $(DESTDIR)$(INCDIR)/skywalk/
+	install -m 755 $(SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libskywalk.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libskywalk.so
+	install -m 644 $(ALIB) $(DESTDIR)$(LIBDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+		-e 's|@INCDIR@|$(INCDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		libos/skywalk.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/skywalk.pc
+	install -m 755 $(DAEMON) $(DESTDIR)$(SBINDIR)/
+	$(if $(TOOLS),install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/)
+	install -m 644 $(wildcard man/*.4) $(DESTDIR)$(MANDIR)/man4/
+	install -m 644 $(wildcard man/*.8) $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	rm -rf $(DESTDIR)$(INCDIR)/skywalk
+	rm -f $(DESTDIR)$(LIBDIR)/libskywalk.* \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/skywalk.pc \
+		$(DESTDIR)$(SBINDIR)/cuse-dev \
+		$(TOOLS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
+
+lint:
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem -Iinclude \
+		-D_GNU_SOURCE libos cuse-dev backend tools
+	$(Q)clang-tidy --quiet $(LIB_SRC) $(KERN_SRC) cuse-dev/main.c -- \
+		$(CPPFLAGS) $(FUSE_CFLAGS) $(CSTD)
+
+format:
+	$(Q)clang-format -i $(LIB_SRC) $(KERN_SRC) cuse-dev/*.h libos/*.h
+
+clean:
+	rm -rf build build-asan build-ubsan
+
+help:
+	@echo "skchan make targets:"
+	@echo "  all (default)     library, daemon, tools, examples"
+	@echo "  test              install deps, build, run unit + integration tests (UML for CUSE)"
+	@echo "  test-unit         Check unit suites only"
+	@echo "  test-integration  integration tests only (both doors)"
+	@echo "  million           the 1,000,000-packet echo through both doors"
+	@echo "  bench             sync cost through each door (benchmark, not a test)"
+	@echo "  run               the demo"
+	@echo "  install           PREFIX=$(PREFIX) DESTDIR= ; headers, libs, skywalk.pc, binaries, man pages"
+	@echo "  lint / format     cppcheck + clang-tidy / clang-format"
+	@echo "  clean"
+	@echo "variables: V=1 (commands), SANITIZE=1 (ASan+UBSan), SANITIZE=ubsan, DEBUG=1"
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

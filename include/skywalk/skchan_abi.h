@@ -1,0 +1,299 @@
+/*
+ * skchan_abi.h - the request protocol between libskywalk and cuse-dev.
+ *
+ * Every Skywalk "system call" (__nexus_open, __channel_sync, ...) becomes
+ * one request carrying one fixed-size struct.  The same structs travel
+ * through both doors:
+ *
+ *   CUSE door    ioctl(fd, SKC_IOC_*, &req) on /dev/skchan.  All ioctls
+ *                are "restricted": size and direction are encoded in the
+ *                number, so the kernel copies the struct in and out and
+ *                the daemon never chases a user pointer.
+ *   socket door  struct skc_msg followed by the same struct on a Unix
+ *                stream socket; the reply is struct skc_msg + the struct
+ *                (+ file descriptors, SCM_RIGHTS, for the arena).
+ *
+ * Rules: fixed-width types only, pointers never cross (keys and option
+ * payloads are inlined), every reserved field must be zero (the daemon
+ * rejects non-zero with EINVAL so that later versions can give them a
+ * meaning), and every request starts with struct skc_req_hdr, whose
+ * version is checked at the boundary (ENOTSUP on mismatch).
+ *
+ * Changelog
+ *   1 (2026-11)  first version: nexus controller, channel open/info/
+ *                sync/opt/poll, arena handoff, daemon statistics.
+ */
+#ifndef _SKYWALK_SKCHAN_ABI_H_
+#define _SKYWALK_SKCHAN_ABI_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <skywalk/os_skywalk_private.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SKCHAN_ABI_VERSION      1
+
+/* Defaults; libskywalk honours SKCHAN_DEVICE / SKCHAN_SOCKET / SKCHAN_DOOR. */
+#define SKCHAN_DEFAULT_DEVICE   "/dev/skchan"
+#define SKCHAN_DEFAULT_SOCKET   "/run/skchan/skchan.sock"
+
+#define SKC_IOC_MAGIC           'W'     /* skyWalk */
+
+/* Every request begins with this. */
+struct skc_req_hdr {
+	uint16_t rh_version;    /* SKCHAN_ABI_VERSION */
+	uint16_t rh_size;       /* sizeof the whole request struct */
+	uint32_t rh_flags;      /* reserved, must be 0 */
+};
+_Static_assert(sizeof(struct skc_req_hdr) == 8, "skc_req_hdr");
+
+/* ---- nexus controller ------------------------------------------------ */
+
+/* Turns a fresh handle into a nexus controller (__nexus_open). */
+struct skc_nexus_open {
+	struct skc_req_hdr no_hdr;
+	struct nxctl_init no_init;      /* in: ni_version; out: ni_guard */
+};
+
+/* __nexus_register */
+struct skc_nexus_register {
+	struct skc_req_hdr nr_hdr;
+	uint8_t nr_pad[56];             /* nxprov_reg is 64-byte aligned */
+	struct nxprov_reg nr_reg;       /* in */
+	uuid_t nr_prov_uuid;            /* out */
+};
+
+/* __nexus_deregister and __nexus_destroy: one UUID in. */
+struct skc_nexus_uuid {
+	struct skc_req_hdr nu_hdr;
+	uuid_t nu_uuid;
+};
+
+/* __nexus_create */
+struct skc_nexus_create {
+	struct skc_req_hdr nc_hdr;
+	uuid_t nc_prov_uuid;            /* in */
+	uuid_t nc_nx_uuid;              /* out */
+};
+
+/*
+ * __nexus_get_opt / __nexus_set_opt, payload inlined.
+ *   get: in  no_len = capacity of the caller's buffer, no_data = request
+ *        out no_len = bytes written
+ *   set: in  no_len = bytes valid in no_data
+ * Inlining of Apple's pointer-carrying option structs:
+ *   NXOPT_NEXUS_BIND    struct nx_bind_req, then nb_key_len key bytes
+ *                       (nb_key itself is ignored)
+ *   NXOPT_NEXUS_CONFIG  struct nx_cfg_req, then nc_req_len bytes of the
+ *                       command's struct (nc_req is ignored)
+ *   NXOPT_*_LIST        struct skc_list, then lh_count UUIDs
+ */
+#define SKC_OPT_DATA_MAX        2048
+struct skc_nexus_opt {
+	struct skc_req_hdr no_hdr;
+	uint32_t no_opt;
+	uint32_t no_len;
+	uint8_t no_data[SKC_OPT_DATA_MAX];
+};
+
+/* Inline list format for NXOPT_NEXUS_PROV_LIST/NEXUS_LIST/CHANNEL_LIST. */
+struct skc_list {
+	uuid_t lh_uuid;         /* in: nexus, for CHANNEL_LIST; else zero */
+	uint32_t lh_count;      /* out: entries that follow */
+	uint32_t lh_total;      /* out: entries that exist */
+	/* uuid_t entries[lh_count] follow */
+};
+#define SKC_LIST_MAX \
+	((SKC_OPT_DATA_MAX - sizeof(struct skc_list)) / sizeof(uuid_t))
+
+/* ---- channel ----------------------------------------------------------- */
+
+/*
+ * How the client maps a channel's span.  The span is cinfo_mem_map_size
+ * bytes, reserved contiguously by the library and filled with the
+ * regions below (MAP_SHARED|MAP_FIXED); offsets inside the shared
+ * structs (schema ring offsets, ring base offsets) are relative to it.
+ */
+#define SKC_PROT_READ           0x1
+#define SKC_PROT_WRITE          0x2
+#define SKC_MAP_FDS_MAX         8
+#define SKC_MAP_REGIONS_MAX     8
+
+struct skc_map_region {
+	uint32_t mr_fd;         /* index into the handed-over memfds */
+	uint32_t mr_prot;       /* SKC_PROT_* */
+	uint64_t mr_span_off;   /* page-aligned offset in the span */
+	uint64_t mr_fd_off;     /* page-aligned offset in the memfd */
+	uint64_t mr_len;        /* page-aligned length */
+};
+
+struct skc_map {
+	uint64_t mp_span_size;
+	uint32_t mp_nfds;
+	uint32_t mp_nregions;
+	struct skc_map_region mp_regions[SKC_MAP_REGIONS_MAX];
+};
+
+/*
+ * Turns a fresh handle into a channel (__channel_open).  The arena
+ * memfds come with the reply on the socket door; through the CUSE door
+ * the library fetches them with SKC_IOC_ARENA_FETCH and co_ticket on a
+ * connection to the daemon's socket (credentials checked).
+ */
+struct skc_channel_open {
+	struct skc_req_hdr co_hdr;
+	struct ch_init co_init;         /* in; ci_key ignored; out: ci_guard */
+	uint8_t co_key[NEXUS_MAX_KEY_LEN]; /* in: ci_key_len bytes */
+	uint64_t co_ticket;             /* out: one-time arena ticket */
+	uint64_t co_features;           /* out: SKC_FEAT_* (none yet) */
+	struct skc_map co_map;          /* out */
+};
+
+/* __channel_get_info; cinfo_mem_base comes back 0 (the library knows it). */
+struct skc_channel_info {
+	struct skc_req_hdr ci_hdr;
+	uint8_t ci_pad[56];             /* ch_info is 64-byte aligned */
+	struct ch_info ci_info;         /* out */
+};
+
+/* __channel_sync: the hot request, kept small. */
+struct skc_channel_sync {
+	struct skc_req_hdr cs_hdr;
+	int32_t cs_mode;                /* CHANNEL_SYNC_TX/RX/UPP */
+	uint32_t cs_flags;              /* CHANNEL_SYNCF_* */
+};
+
+/* __channel_get_opt / __channel_set_opt (same in/out rules as nexus). */
+#define SKC_CHOPT_DATA_MAX      64
+struct skc_channel_opt {
+	struct skc_req_hdr co_hdr;
+	uint32_t co_opt;
+	uint32_t co_len;
+	uint8_t co_data[SKC_CHOPT_DATA_MAX];
+};
+
+/*
+ * Socket door only: what the kernel's poll does for a CUSE fd.  Performs
+ * the implicit syncs for cp_events (POLLOUT: TX, POLLIN: RX) and returns
+ * revents; when nothing is ready it arms the channel's wakeup eventfd
+ * (handed over with the arena), which the daemon writes once state may
+ * have changed.
+ */
+struct skc_channel_poll {
+	struct skc_req_hdr cp_hdr;
+	uint32_t cp_events;             /* in: POLL* */
+	uint32_t cp_revents;            /* out */
+};
+
+/* Fetch a channel's arena memfds (any door; reply carries the fds). */
+struct skc_arena_fetch {
+	struct skc_req_hdr af_hdr;
+	uint64_t af_ticket;             /* in */
+	uint32_t af_nfds;               /* out */
+	uint32_t af_reserved;           /* must be 0 */
+};
+
+/* ---- daemon control ---------------------------------------------------- */
+
+/* Object counts, for tools and for leak tests. */
+struct skc_ctl_stats {
+	struct skc_req_hdr cs_hdr;
+	uint32_t cs_files;              /* open handles, all doors */
+	uint32_t cs_controllers;
+	uint32_t cs_providers;
+	uint32_t cs_instances;
+	uint32_t cs_channels;
+	uint32_t cs_arenas;             /* live arenas (memfd sets) */
+	uint32_t cs_memfds;             /* memfds the daemon holds */
+	uint32_t cs_bindings;           /* bound ports */
+	uint32_t cs_tickets;            /* unclaimed arena tickets */
+	uint32_t cs_reserved0;
+	uint64_t cs_arena_bytes;        /* bytes of all live arenas */
+	uint64_t cs_requests;           /* requests served since start */
+	uint64_t cs_errors;             /* requests that failed */
+	uint64_t cs_kills;              /* SIGABRTs sent for ring violations */
+	uint64_t cs_reserved[8];
+};
+
+/* ---- ioctl numbers ------------------------------------------------------- */
+
+#define SKC_IOC_NEXUS_OPEN      _IOWR(SKC_IOC_MAGIC, 1, struct skc_nexus_open)
+#define SKC_IOC_NEXUS_REGISTER  _IOWR(SKC_IOC_MAGIC, 2, struct skc_nexus_register)
+#define SKC_IOC_NEXUS_DEREGISTER _IOW(SKC_IOC_MAGIC, 3, struct skc_nexus_uuid)
+#define SKC_IOC_NEXUS_CREATE    _IOWR(SKC_IOC_MAGIC, 4, struct skc_nexus_create)
+#define SKC_IOC_NEXUS_DESTROY   _IOW(SKC_IOC_MAGIC, 5, struct skc_nexus_uuid)
+#define SKC_IOC_NEXUS_GET_OPT   _IOWR(SKC_IOC_MAGIC, 6, struct skc_nexus_opt)
+#define SKC_IOC_NEXUS_SET_OPT   _IOW(SKC_IOC_MAGIC, 7, struct skc_nexus_opt)
+#define SKC_IOC_CHANNEL_OPEN    _IOWR(SKC_IOC_MAGIC, 8, struct skc_channel_open)
+#define SKC_IOC_CHANNEL_INFO    _IOWR(SKC_IOC_MAGIC, 9, struct skc_channel_info)
+#define SKC_IOC_CHANNEL_SYNC    _IOW(SKC_IOC_MAGIC, 10, struct skc_channel_sync)
+#define SKC_IOC_CHANNEL_GET_OPT _IOWR(SKC_IOC_MAGIC, 11, struct skc_channel_opt)
+#define SKC_IOC_CHANNEL_SET_OPT _IOW(SKC_IOC_MAGIC, 12, struct skc_channel_opt)
+#define SKC_IOC_CHANNEL_POLL    _IOWR(SKC_IOC_MAGIC, 13, struct skc_channel_poll)
+#define SKC_IOC_ARENA_FETCH     _IOWR(SKC_IOC_MAGIC, 14, struct skc_arena_fetch)
+#define SKC_IOC_CTL_STATS       _IOWR(SKC_IOC_MAGIC, 15, struct skc_ctl_stats)
+#define SKC_IOC_NR_MAX          15      /* highest command number */
+
+/* ---- socket door framing ------------------------------------------------- */
+
+#define SKC_MSG_MAGIC           0x534b4348u     /* "SKCH" */
+
+/*
+ * One frame each way.  Request: sm_error 0, sm_len == _IOC_SIZE(sm_cmd),
+ * then sm_len bytes.  Reply: sm_error 0 or a positive errno, then the
+ * struct back (always sm_len bytes, also on error), SCM_RIGHTS fds
+ * attached to the reply when it carries any.
+ */
+struct skc_msg {
+	uint32_t sm_magic;
+	uint32_t sm_cmd;        /* SKC_IOC_* */
+	int32_t sm_error;
+	uint32_t sm_len;
+};
+
+/* ---- layout checks (LP64 and ILP32 agree: no pointers, no longs) ------ */
+
+_Static_assert(sizeof(struct skc_msg) == 16, "skc_msg");
+_Static_assert(offsetof(struct skc_nexus_open, no_init) == 8, "nexus_open");
+_Static_assert(offsetof(struct skc_nexus_register, nr_reg) == 64,
+    "nexus_register");
+_Static_assert(offsetof(struct skc_nexus_register, nr_prov_uuid) == 320,
+    "nexus_register uuid");
+_Static_assert(sizeof(struct skc_nexus_uuid) == 24, "nexus_uuid");
+_Static_assert(sizeof(struct skc_nexus_create) == 40, "nexus_create");
+_Static_assert(sizeof(struct skc_nexus_opt) == 16 + SKC_OPT_DATA_MAX,
+    "nexus_opt");
+_Static_assert(sizeof(struct skc_list) == 24, "skc_list");
+_Static_assert(sizeof(struct skc_map_region) == 32, "map_region");
+_Static_assert(sizeof(struct skc_map) ==
+    16 + 32 * SKC_MAP_REGIONS_MAX, "skc_map");
+_Static_assert(offsetof(struct skc_channel_open, co_init) == 8,
+    "channel_open init");
+_Static_assert(offsetof(struct skc_channel_open, co_key) == 80,
+    "channel_open key");
+_Static_assert(offsetof(struct skc_channel_open, co_ticket) == 1104,
+    "channel_open ticket");
+_Static_assert(offsetof(struct skc_channel_open, co_map) == 1120,
+    "channel_open map");
+_Static_assert(sizeof(struct skc_channel_open) == 1120 + 16 + 256,
+    "channel_open");
+_Static_assert(offsetof(struct skc_channel_info, ci_info) == 64,
+    "channel_info");
+_Static_assert(sizeof(struct skc_channel_info) == 64 + 384, "channel_info");
+_Static_assert(sizeof(struct skc_channel_sync) == 16, "channel_sync");
+_Static_assert(sizeof(struct skc_channel_opt) == 16 + SKC_CHOPT_DATA_MAX,
+    "channel_opt");
+_Static_assert(sizeof(struct skc_channel_poll) == 16, "channel_poll");
+_Static_assert(sizeof(struct skc_arena_fetch) == 24, "arena_fetch");
+_Static_assert(sizeof(struct skc_ctl_stats) == 8 + 40 + 32 + 64,
+    "ctl_stats");
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _SKYWALK_SKCHAN_ABI_H_ */
