@@ -21,6 +21,7 @@ TOOL_SRC  := $(wildcard tools/*.c)
 EX_SRC    := $(wildcard examples/*.c)
 UNIT_SRC  := $(wildcard tests/unit/check_*.c)
 TLIB_SRC  := $(wildcard tests/lib/*.c)
+PROG_SRC  := $(wildcard tests/prog/*.c)
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 KERN_OBJ  := $(KERN_SRC:%.c=$(BUILD)/%.o)
@@ -33,18 +34,20 @@ DAEMON    := $(BUILD)/cuse-dev
 TOOLS     := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
 EXAMPLES  := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+PROGS     := $(PROG_SRC:tests/prog/%.c=$(BUILD)/tests/prog/%)
 LIBS      := -luuid -lpthread
 
-.PHONY: all lib daemon tools examples units test test-unit test-integration \
+.PHONY: all lib daemon tools examples units progs test test-unit test-integration \
 	run install uninstall clean help deps lint format million bench
 
-all: lib daemon tools examples
+all: lib daemon tools examples progs
 
 lib: $(SO) $(ALIB)
 daemon: $(DAEMON)
 tools: $(TOOLS)
 examples: $(EXAMPLES)
 units: $(UNITS)
+progs: $(PROGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -80,6 +83,12 @@ $(BUILD)/examples/%: $(BUILD)/examples/%.o $(SO)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(BUILD) -lskywalk \
 		-Wl,-rpath,'$$ORIGIN/..' $(LIBS)
+
+# Integration test programs are ordinary Skywalk programs, like examples.
+$(BUILD)/tests/prog/%: $(BUILD)/tests/prog/%.o $(SO)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(BUILD) -lskywalk \
+		-Wl,-rpath,'$$ORIGIN/../..' $(LIBS)
 
 # Unit tests link the kernel and the library statically: they drive both
 # directly, without a door.
