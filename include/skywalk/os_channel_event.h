@@ -72,11 +72,12 @@ typedef struct os_channel_event_packet_transmit_expired {
 } os_channel_event_packet_transmit_expired_t;
 
 SK_STATIC_ASSERT(sizeof(os_channel_event_packet_transmit_status_t) == 20,
-    "transmit status payload size");
+		 "transmit status payload size");
 SK_STATIC_ASSERT(sizeof(os_channel_event_packet_transmit_expired_t) == 40,
-    "transmit expired payload size");
+		 "transmit expired payload size");
 SK_STATIC_ASSERT(offsetof(os_channel_event_packet_transmit_expired_t,
-    packet_tx_expiration_status) == 32, "expired status offset");
+			  packet_tx_expiration_status) == 32,
+		 "expired status offset");
 
 /* Distinct event subtypes a consumer may have to handle. */
 #define OS_CHANNEL_EVENT_MAX_SUBEVENT_COUNT 3
@@ -89,21 +90,22 @@ union __os_channel_event_largest_event_payload {
 #define CHANNEL_EVENT_MAX_PAYLOAD_LEN                                          \
 	(sizeof(union __os_channel_event_largest_event_payload))
 
-typedef uint64_t os_channel_event_handle_t; /* a packet handle */
+typedef uint64_t os_channel_event_handle_t;   /* a packet handle */
 typedef mach_vm_address_t os_channel_event_t; /* address of one record */
 
 struct os_channel_event_data {
 	os_channel_event_type_t event_type;
-	boolean_t event_more;       /* another record follows */
+	boolean_t event_more;	    /* another record follows */
 	uint16_t event_data_length; /* bytes at event_data */
-	uint8_t *event_data;        /* points into the mapped buffer */
+	uint8_t *event_data;	    /* points into the mapped buffer */
 };
 
-extern int os_channel_event_get_next_event(
-    const os_channel_event_handle_t event_handle,
-    const os_channel_event_t prev_event, os_channel_event_t *event);
+extern int
+os_channel_event_get_next_event(const os_channel_event_handle_t event_handle,
+				const os_channel_event_t prev_event,
+				os_channel_event_t *event);
 extern int os_channel_event_get_event_data(const os_channel_event_t,
-    struct os_channel_event_data *);
+					   struct os_channel_event_data *);
 
 #ifdef __cplusplus
 }

@@ -28,10 +28,10 @@ extern "C" {
 #endif
 
 /* __channel_sync() flags; TX/RX syncs may carry the pool ones along. */
-#define CHANNEL_SYNCF_ALLOC 0x1       /* refill the packet alloc ring */
-#define CHANNEL_SYNCF_FREE 0x2        /* drain the free rings */
-#define CHANNEL_SYNCF_PURGE 0x4       /* give back surplus pool packets */
-#define CHANNEL_SYNCF_ALLOC_BUF 0x8   /* refill the buflet alloc ring */
+#define CHANNEL_SYNCF_ALLOC 0x1	       /* refill the packet alloc ring */
+#define CHANNEL_SYNCF_FREE 0x2	       /* drain the free rings */
+#define CHANNEL_SYNCF_PURGE 0x4	       /* give back surplus pool packets */
+#define CHANNEL_SYNCF_ALLOC_BUF 0x8    /* refill the buflet alloc ring */
 #define CHANNEL_SYNCF_LARGE_ALLOC 0x10 /* refill the large-buffer ring */
 
 /* ---------------------------------------------------------------- */
@@ -48,19 +48,19 @@ struct __csm_ring_ofs {
 
 __extension__ struct __user_channel_schema {
 	/* These four stay first whatever the version, for diagnostics. */
-	SK_KCONST uint32_t csm_ver;                  /* (k) CSM_CURRENT_VERSION */
-	SK_KCONST volatile uint32_t csm_flags;       /* (k) CSM_* */
+	SK_KCONST uint32_t csm_ver;	       /* (k) CSM_CURRENT_VERSION */
+	SK_KCONST volatile uint32_t csm_flags; /* (k) CSM_* */
 	SK_KCONST char csm_kern_name[CHANNEL_SCHEMA_KERN_NAME]; /* (k) */
-	SK_KCONST uuid_t csm_kern_uuid;              /* (k) */
+	SK_KCONST uuid_t csm_kern_uuid;				/* (k) */
 
 	/* Rings of this channel, in csm_ring_ofs order. */
 	SK_KCONST uint32_t csm_tx_rings;
 	SK_KCONST uint32_t csm_rx_rings;
-	SK_KCONST uint32_t csm_allocator_ring_pairs; /* 0, 1 or 2 */
-	SK_KCONST uint32_t csm_num_event_rings;      /* 0 or 1 */
+	SK_KCONST uint32_t csm_allocator_ring_pairs;  /* 0, 1 or 2 */
+	SK_KCONST uint32_t csm_num_event_rings;	      /* 0 or 1 */
 	SK_KCONST uint32_t csm_large_buf_alloc_rings; /* 0 or 1 */
 
-	SK_KCONST uint32_t csm_flowadv_max;   /* flow-advisory entries */
+	SK_KCONST uint32_t csm_flowadv_max;	    /* flow-advisory entries */
 	SK_KCONST mach_vm_offset_t csm_flowadv_ofs; /* from span; 0 = none */
 
 	SK_KCONST uint64_t csm_md_redzone_cookie; /* per boot, see preamble */
@@ -82,52 +82,57 @@ __extension__ struct __user_channel_schema {
 
 SK_STATIC_ASSERT(sizeof(struct __user_channel_schema) == 352, "schema size");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_flags) == 4,
-    "csm_flags");
+		 "csm_flags");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_kern_name) == 8,
-    "csm_kern_name");
+		 "csm_kern_name");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_kern_uuid) == 264,
-    "csm_kern_uuid");
+		 "csm_kern_uuid");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_tx_rings) == 280,
-    "csm_tx_rings");
+		 "csm_tx_rings");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_rx_rings) == 284,
-    "csm_rx_rings");
+		 "csm_rx_rings");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema,
-    csm_allocator_ring_pairs) == 288, "csm_allocator_ring_pairs");
+			  csm_allocator_ring_pairs) == 288,
+		 "csm_allocator_ring_pairs");
+SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_num_event_rings) ==
+		     292,
+		 "csm_num_event_rings");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema,
-    csm_num_event_rings) == 292, "csm_num_event_rings");
+			  csm_large_buf_alloc_rings) == 296,
+		 "csm_large_buf_alloc_rings");
+SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_flowadv_max) == 300,
+		 "csm_flowadv_max");
+SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_flowadv_ofs) == 304,
+		 "csm_flowadv_ofs");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema,
-    csm_large_buf_alloc_rings) == 296, "csm_large_buf_alloc_rings");
-SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_flowadv_max) ==
-    300, "csm_flowadv_max");
-SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_flowadv_ofs) ==
-    304, "csm_flowadv_ofs");
-SK_STATIC_ASSERT(offsetof(struct __user_channel_schema,
-    csm_md_redzone_cookie) == 312, "csm_md_redzone_cookie");
+			  csm_md_redzone_cookie) == 312,
+		 "csm_md_redzone_cookie");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_md_type) == 320,
-    "csm_md_type");
-SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_md_subtype) ==
-    324, "csm_md_subtype");
-SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_stats_ofs) ==
-    328, "csm_stats_ofs");
-SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_stats_type) ==
-    336, "csm_stats_type");
+		 "csm_md_type");
+SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_md_subtype) == 324,
+		 "csm_md_subtype");
+SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_stats_ofs) == 328,
+		 "csm_stats_ofs");
+SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_stats_type) == 336,
+		 "csm_stats_type");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_nexusadv_ofs) ==
-    344, "csm_nexusadv_ofs");
+		     344,
+		 "csm_nexusadv_ofs");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_schema, csm_ring_ofs) == 352,
-    "csm_ring_ofs");
+		 "csm_ring_ofs");
 SK_STATIC_ASSERT(sizeof(struct __csm_ring_ofs) == 16, "csm_ring_ofs entry");
 
 /* Bumped on any schema layout change; the library traps on mismatch. */
 #define CSM_CURRENT_VERSION 18
 
 /* csm_flags */
-#define CSM_PRIV_MEM 0x1        /* private memory region */
-#define CSM_ACTIVE (1U << 31)   /* cleared when the channel goes defunct */
+#define CSM_PRIV_MEM 0x1      /* private memory region */
+#define CSM_ACTIVE (1U << 31) /* cleared when the channel goes defunct */
 
 /* Bytes of schema for a channel with n rings in all. */
 #define CHANNEL_SCHEMA_SIZE(n)                                                 \
 	(offsetof(struct __user_channel_schema, csm_ring_ofs) +                \
-	    (size_t)(n) * sizeof(struct __csm_ring_ofs))
+	 (size_t)(n) * sizeof(struct __csm_ring_ofs))
 
 /* Generous cache-line estimate for spacing contended fields. */
 #define CHANNEL_CACHE_ALIGN_MAX 128
@@ -155,8 +160,8 @@ struct __user_slot_desc {
 };
 
 /* sd_flags */
-#define SD_IDX_VALID 0x1          /* sd_md_idx names attached metadata */
-#define SD_LEN_VALID 0x2          /* kernel-only: sd_len recorded */
+#define SD_IDX_VALID 0x1	  /* sd_md_idx names attached metadata */
+#define SD_LEN_VALID 0x2	  /* kernel-only: sd_len recorded */
 #define SD_KERNEL_ONLY (1U << 15) /* kernel-only: no user counterpart */
 #define SD_FLAGS_USER (SD_IDX_VALID)
 
@@ -174,8 +179,7 @@ __extension__ struct __slot_desc {
 
 SK_STATIC_ASSERT(sizeof(struct __user_slot_desc) == 8, "user slot desc");
 SK_STATIC_ASSERT(sizeof(struct __slot_desc) == 8, "slot desc");
-SK_STATIC_ASSERT(offsetof(struct __user_slot_desc, sd_flags) == 4,
-    "sd_flags");
+SK_STATIC_ASSERT(offsetof(struct __user_slot_desc, sd_flags) == 4, "sd_flags");
 SK_STATIC_ASSERT(offsetof(struct __user_slot_desc, sd_len) == 6, "sd_len");
 
 /* ---------------------------------------------------------------- */
@@ -188,17 +192,17 @@ SK_STATIC_ASSERT(offsetof(struct __user_slot_desc, sd_len) == 6, "sd_len");
  * of a TX ring are queued but not yet taken by the kernel.
  */
 struct __user_channel_ring {
-	volatile slot_idx_t ring_head;              /* (u) */
-	SK_KCONST volatile slot_idx_t ring_tail;    /* (k) */
-	SK_KCONST volatile slot_idx_t ring_khead;   /* (k) */
+	volatile slot_idx_t ring_head;		  /* (u) */
+	SK_KCONST volatile slot_idx_t ring_tail;  /* (k) */
+	SK_KCONST volatile slot_idx_t ring_khead; /* (k) */
 
 	SK_KCONST uint32_t ring_num_slots;
-	SK_KCONST uint32_t ring_def_buf_size;   /* = nxp_buf_size */
+	SK_KCONST uint32_t ring_def_buf_size;	/* = nxp_buf_size */
 	SK_KCONST uint32_t ring_large_buf_size; /* 0 if none */
-	SK_KCONST uint16_t ring_md_size;        /* incl. 16-byte preamble */
-	SK_KCONST uint16_t ring_bft_size;       /* 0 if no external buflets */
-	SK_KCONST uint16_t ring_id;             /* informational */
-	SK_KCONST uint16_t ring_kind;           /* CR_KIND_* */
+	SK_KCONST uint16_t ring_md_size;	/* incl. 16-byte preamble */
+	SK_KCONST uint16_t ring_bft_size;	/* 0 if no external buflets */
+	SK_KCONST uint16_t ring_id;		/* informational */
+	SK_KCONST uint16_t ring_kind;		/* CR_KIND_* */
 
 	/* Region offsets from this ring; ring_bft_base 0 = no buflets. */
 	SK_KCONST mach_vm_offset_t ring_def_buf_base;
@@ -207,47 +211,47 @@ struct __user_channel_ring {
 	SK_KCONST mach_vm_offset_t ring_sd_base;
 	SK_KCONST mach_vm_offset_t ring_bft_base;
 
-	SK_KCONST volatile uint64_t ring_sync_time;    /* (k) our last sync */
-	SK_KCONST volatile uint64_t ring_notify_time;  /* (k) peer's last sync */
-	SK_KCONST volatile uint32_t ring_alloc_ws;     /* (k) pool working set */
+	SK_KCONST volatile uint64_t ring_sync_time;   /* (k) our last sync */
+	SK_KCONST volatile uint64_t ring_notify_time; /* (k) peer's last sync */
+	SK_KCONST volatile uint32_t ring_alloc_ws;    /* (k) pool working set */
 	SK_KCONST volatile uint32_t ring_alloc_buf_ws; /* (k) buflet w. set */
 };
 
 SK_STATIC_ASSERT(sizeof(struct __user_channel_ring) == 96, "ring size");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_tail) == 4, "ring");
-SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_khead) == 8,
-    "ring");
+SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_khead) == 8, "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_num_slots) == 12,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_def_buf_size) == 16,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_large_buf_size) ==
-    20, "ring");
+		     20,
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_md_size) == 24,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_bft_size) == 26,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_id) == 28, "ring");
-SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_kind) == 30,
-    "ring");
+SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_kind) == 30, "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_def_buf_base) == 32,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_large_buf_base) ==
-    40, "ring");
+		     40,
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_md_base) == 48,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_sd_base) == 56,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_bft_base) == 64,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_sync_time) == 72,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_notify_time) == 80,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_alloc_ws) == 88,
-    "ring");
+		 "ring");
 SK_STATIC_ASSERT(offsetof(struct __user_channel_ring, ring_alloc_buf_ws) == 92,
-    "ring");
+		 "ring");
 
 #define CHANNEL_RING_EMPTY(_ring) ((_ring)->ring_head == (_ring)->ring_tail)
 
@@ -259,17 +263,17 @@ struct __flowadv_entry {
 	__extension__ union {
 		uint64_t fae_id_64[2];
 		uint32_t fae_id_32[4];
-		uuid_t fae_id;          /* (k) flow id from the user stack */
+		uuid_t fae_id; /* (k) flow id from the user stack */
 	};
-	volatile uint32_t fae_ce_cnt;   /* (k) CE-marked packets */
-	volatile uint32_t fae_pkt_cnt;  /* (k) packets seen */
-	volatile uint32_t fae_flags;    /* (k) FLOWADVF_* */
-	uint32_t fae_flowid;            /* (k) the switch's own flow token */
+	volatile uint32_t fae_ce_cnt;  /* (k) CE-marked packets */
+	volatile uint32_t fae_pkt_cnt; /* (k) packets seen */
+	volatile uint32_t fae_flags;   /* (k) FLOWADVF_* */
+	uint32_t fae_flowid;	       /* (k) the switch's own flow token */
 } __attribute__((aligned(8)));
 
 SK_STATIC_ASSERT(sizeof(struct __flowadv_entry) == 32, "flowadv entry");
 SK_STATIC_ASSERT(offsetof(struct __flowadv_entry, fae_flags) == 24,
-    "fae_flags");
+		 "fae_flags");
 
 #define FLOWADVF_VALID 0x1
 #define FLOWADVF_SUSPENDED 0x2
@@ -291,18 +295,18 @@ struct ch_info {
 	__extension__ union {
 		uint64_t cinfo_ch_id_64[2];
 		uint32_t cinfo_ch_id_32[4];
-		uuid_t cinfo_ch_id;         /* random per channel */
+		uuid_t cinfo_ch_id; /* random per channel */
 	};
-	uint32_t cinfo_ch_mode;             /* CHMODE_* granted */
-	ring_id_t cinfo_ch_ring_id;         /* as requested, or ANY */
+	uint32_t cinfo_ch_mode;			  /* CHMODE_* granted */
+	ring_id_t cinfo_ch_ring_id;		  /* as requested, or ANY */
 	struct nxprov_params cinfo_nxprov_params; /* at 64: 64-aligned */
 	uuid_t cinfo_nx_uuid;
 	nexus_port_t cinfo_nx_port;
-	uint32_t cinfo_num_bufs;            /* default pool buffers */
-	mach_vm_size_t cinfo_mem_map_size;  /* the span */
-	mach_vm_address_t cinfo_mem_base;   /* ... and where it is mapped */
+	uint32_t cinfo_num_bufs;	      /* default pool buffers */
+	mach_vm_size_t cinfo_mem_map_size;    /* the span */
+	mach_vm_address_t cinfo_mem_base;     /* ... and where it is mapped */
 	mach_vm_offset_t cinfo_schema_offset; /* from cinfo_mem_base */
-	ring_id_t cinfo_first_tx_ring;      /* inclusive */
+	ring_id_t cinfo_first_tx_ring;	      /* inclusive */
 	ring_id_t cinfo_last_tx_ring;
 	ring_id_t cinfo_first_rx_ring;
 	ring_id_t cinfo_last_rx_ring;
@@ -314,23 +318,23 @@ SK_STATIC_ASSERT(sizeof(struct ch_info) == 384, "ch_info size");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_ch_mode) == 16, "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_ch_ring_id) == 20, "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_nxprov_params) == 64,
-    "ch_info");
+		 "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_nx_uuid) == 256, "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_nx_port) == 272, "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_num_bufs) == 276, "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_mem_map_size) == 280,
-    "ch_info");
+		 "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_mem_base) == 288, "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_schema_offset) == 296,
-    "ch_info");
+		 "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_first_tx_ring) == 304,
-    "ch_info");
+		 "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_last_tx_ring) == 308,
-    "ch_info");
+		 "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_first_rx_ring) == 312,
-    "ch_info");
+		 "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_last_rx_ring) == 316,
-    "ch_info");
+		 "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_tx_lowat) == 320, "ch_info");
 SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_rx_lowat) == 328, "ch_info");
 
@@ -339,17 +343,17 @@ SK_STATIC_ASSERT(offsetof(struct ch_info, cinfo_rx_lowat) == 328, "ch_info");
 
 /* __channel_open() argument; user-written except ci_guard. */
 struct ch_init {
-	uint32_t ci_version;       /* CHANNEL_INIT_CURRENT_VERSION */
-	uint32_t ci_ch_mode;       /* CHMODE_* requested */
-	ring_id_t ci_ch_ring_id;   /* one ring, or CHANNEL_RING_ID_ANY */
+	uint32_t ci_version;	 /* CHANNEL_INIT_CURRENT_VERSION */
+	uint32_t ci_ch_mode;	 /* CHMODE_* requested */
+	ring_id_t ci_ch_ring_id; /* one ring, or CHANNEL_RING_ID_ANY */
 	nexus_port_t ci_nx_port;
 	uuid_t ci_nx_uuid;
-	user_addr_t ci_key;        /* bind key; cleared by the kernel */
+	user_addr_t ci_key; /* bind key; cleared by the kernel */
 	uint32_t ci_key_len;
 	uint32_t __ci_align;
 	struct ch_ev_thresh ci_tx_lowat;
 	struct ch_ev_thresh ci_rx_lowat;
-	guardid_t ci_guard;        /* (k) out: guard of the returned fd */
+	guardid_t ci_guard; /* (k) out: guard of the returned fd */
 };
 
 SK_STATIC_ASSERT(sizeof(struct ch_init) == 72, "ch_init size");
@@ -369,7 +373,7 @@ SK_STATIC_ASSERT(offsetof(struct ch_init, ci_guard) == 64, "ch_init");
 #define CHMODE_USER_PACKET_POOL 0x00000008
 #define CHMODE_DEFUNCT_OK 0x00000010
 #define CHMODE_FILTER 0x00000020
-#define CHMODE_EVENT_RING 0x00000040      /* needs USER_PACKET_POOL */
+#define CHMODE_EVENT_RING 0x00000040 /* needs USER_PACKET_POOL */
 #define CHMODE_LOW_LATENCY 0x00000080
 #define CHMODE_EXCLUSIVE 0x00000200
 #define CHMODE_MONITOR (CHMODE_MONITOR_TX | CHMODE_MONITOR_RX)
@@ -380,13 +384,13 @@ SK_STATIC_ASSERT(offsetof(struct ch_init, ci_guard) == 64, "ch_init");
 #define CHMODE_HOST 0x00008000
 #define CHMODE_MASK                                                            \
 	(CHMODE_MONITOR | CHMODE_MONITOR_NO_COPY | CHMODE_USER_PACKET_POOL |   \
-	    CHMODE_FILTER | CHMODE_DEFUNCT_OK | CHMODE_EVENT_RING |            \
-	    CHMODE_EXCLUSIVE | CHMODE_LOW_LATENCY)
+	 CHMODE_FILTER | CHMODE_DEFUNCT_OK | CHMODE_EVENT_RING |               \
+	 CHMODE_EXCLUSIVE | CHMODE_LOW_LATENCY)
 
 /* __channel_get_opt() / __channel_set_opt() options. */
 #define CHOPT_TX_LOWAT_THRESH 1 /* get/set: struct ch_ev_thresh */
 #define CHOPT_RX_LOWAT_THRESH 2 /* get/set: struct ch_ev_thresh */
-#define CHOPT_IF_ADV_CONF 3     /* set: uint32_t, interface advisories */
+#define CHOPT_IF_ADV_CONF 3	/* set: uint32_t, interface advisories */
 
 /* ---------------------------------------------------------------- */
 /* Event ring buffers (kernel-written).                              */
@@ -418,15 +422,15 @@ __extension__ struct __kern_channel_event {
 	(sizeof(struct __kern_channel_event) + CHANNEL_EVENT_MAX_PAYLOAD_LEN)
 #define CHANNEL_EVENT_TX_STATUS_LEN                                            \
 	(sizeof(struct __kern_channel_event) +                                 \
-	    sizeof(os_channel_event_packet_transmit_status_t))
+	 sizeof(os_channel_event_packet_transmit_status_t))
 
 SK_STATIC_ASSERT(sizeof(struct __kern_channel_event_metadata) == 8,
-    "event metadata");
+		 "event metadata");
 SK_STATIC_ASSERT(sizeof(struct __kern_channel_event) == 12, "event record");
 SK_STATIC_ASSERT(offsetof(struct __kern_channel_event, ev_dlen) == 10,
-    "ev_dlen");
+		 "ev_dlen");
 SK_STATIC_ASSERT(offsetof(struct __kern_channel_event, ev_data) == 12,
-    "ev_data");
+		 "ev_data");
 
 /* ---------------------------------------------------------------- */
 /* Library descriptors (process memory, not shared).                 */
@@ -439,9 +443,9 @@ SK_STATIC_ASSERT(offsetof(struct __kern_channel_event, ev_data) == 12,
  */
 struct channel_ring_desc {
 	const struct channel *chrd_channel;
-	const volatile uint32_t *chrd_csm_flags;  /* -> schema csm_flags */
+	const volatile uint32_t *chrd_csm_flags; /* -> schema csm_flags */
 	const struct __user_channel_ring *chrd_ring;
-	struct __slot_desc *chrd_slot_desc;       /* this ring's slots */
+	struct __slot_desc *chrd_slot_desc; /* this ring's slots */
 
 	const nexus_meta_type_t chrd_md_type;
 	const nexus_meta_subtype_t chrd_md_subtype;
@@ -451,15 +455,15 @@ struct channel_ring_desc {
 	const mach_vm_address_t chrd_md_base_addr;
 	const mach_vm_address_t chrd_sd_base_addr;
 	const mach_vm_address_t chrd_bft_base_addr;
-	const uint32_t chrd_max_bufs;             /* buflets per packet */
+	const uint32_t chrd_max_bufs; /* buflets per packet */
 } __attribute__((aligned(8)));
 
 /* Body of a channel_t. */
 __extension__ struct channel {
 	int chd_fd;
-	sync_flags_t chd_sync_flags;  /* CHANNEL_SYNCF_* added to TX syncs */
+	sync_flags_t chd_sync_flags; /* CHANNEL_SYNCF_* added to TX syncs */
 	guardid_t chd_guard;
-	struct ch_info *chd_info;     /* malloc'd copy, refreshed on read_attr */
+	struct ch_info *chd_info; /* malloc'd copy, refreshed on read_attr */
 
 	const volatile struct __user_channel_schema *chd_schema;
 	const volatile void *chd_nx_stats;
@@ -483,7 +487,7 @@ __extension__ struct channel {
 
 #define CHD_SIZE(n)                                                            \
 	(offsetof(struct channel, chd_rings) +                                 \
-	    (size_t)(n) * sizeof(struct channel_ring_desc))
+	 (size_t)(n) * sizeof(struct channel_ring_desc))
 #define CHD_INFO_SIZE (sizeof(struct ch_info))
 #define CHD_INFO(_chd) ((_chd)->chd_info)
 #define CHD_PARAMS(_chd) (&CHD_INFO(_chd)->cinfo_nxprov_params)
@@ -509,9 +513,9 @@ struct channel_attr {
 	uint32_t cha_meta_size;
 	uint32_t cha_stats_size;
 	uint32_t cha_exclusive;
-	uint32_t cha_monitor;        /* channel_monitor_type_t */
+	uint32_t cha_monitor; /* channel_monitor_type_t */
 	uint32_t cha_key_len;
-	void *cha_key;               /* owned copy, <= NEXUS_MAX_KEY_LEN */
+	void *cha_key; /* owned copy, <= NEXUS_MAX_KEY_LEN */
 	struct ch_ev_thresh cha_tx_lowat;
 	struct ch_ev_thresh cha_rx_lowat;
 	uint32_t cha_nexus_type;
@@ -539,12 +543,12 @@ struct channel_attr {
  */
 extern int __channel_open(struct ch_init *init, const uint32_t init_len);
 extern int __channel_get_info(int c, struct ch_info *cinfo,
-    const uint32_t cinfolen);
+			      const uint32_t cinfolen);
 extern int __channel_sync(int c, const int mode, const sync_flags_t flags);
 extern int __channel_get_opt(int c, const uint32_t opt, void *aoptval,
-    uint32_t *aoptlen);
+			     uint32_t *aoptlen);
 extern int __channel_set_opt(int c, const uint32_t opt, const void *aoptval,
-    const uint32_t optlen);
+			     const uint32_t optlen);
 
 /*
  * Channel and controller fds are guarded; this is the only sanctioned

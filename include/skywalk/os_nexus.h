@@ -19,7 +19,7 @@ extern "C" {
 typedef enum {
 	NEXUS_TYPE_USER_PIPE = 0,   /* two user endpoints */
 	NEXUS_TYPE_KERNEL_PIPE = 1, /* user endpoint, in-kernel provider */
-	NEXUS_TYPE_NET_IF = 2,      /* network interface */
+	NEXUS_TYPE_NET_IF = 2,	    /* network interface */
 	NEXUS_TYPE_FLOW_SWITCH = 3, /* flow switch */
 	/*
 	 * Not for userland registration; listed here so the daemon and
@@ -75,9 +75,7 @@ typedef enum {
 #define NEXUS_MHINTS_LOWLATENCY 0x2
 #define NEXUS_MHINTS_HIUSE 0x4
 
-typedef enum {
-	NEXUS_EXTENSION_TYPE_MAXTYPE = 0
-} nexus_extension_t;
+typedef enum { NEXUS_EXTENSION_TYPE_MAXTYPE = 0 } nexus_extension_t;
 
 typedef enum {
 	NEXUS_QMAP_TYPE_INVALID = 0,
@@ -147,46 +145,53 @@ struct nexus_traffic_rule_info {
 };
 
 /* Return TRUE to keep iterating. */
-typedef boolean_t (nexus_traffic_rule_iterator_t)(void *,
-    const struct nexus_traffic_rule_info *);
+typedef boolean_t(nexus_traffic_rule_iterator_t)(
+    void *, const struct nexus_traffic_rule_info *);
 
 extern nexus_attr_t os_nexus_attr_create(void);
 extern nexus_attr_t os_nexus_attr_clone(const nexus_attr_t attr);
 extern int os_nexus_attr_set(nexus_attr_t attr, const nexus_attr_type_t type,
-    const uint64_t value);
+			     const uint64_t value);
 extern int os_nexus_attr_get(const nexus_attr_t attr,
-    const nexus_attr_type_t type, uint64_t *value);
+			     const nexus_attr_type_t type, uint64_t *value);
 extern void os_nexus_attr_destroy(nexus_attr_t attr);
 
 extern nexus_controller_t os_nexus_controller_create(void);
 extern int os_nexus_controller_get_fd(const nexus_controller_t ctl);
 extern int os_nexus_controller_register_provider(const nexus_controller_t ctl,
-    const nexus_name_t name, const nexus_type_t type, const nexus_attr_t attr,
-    uuid_t *prov_uuid);
-extern int os_nexus_controller_deregister_provider(
-    const nexus_controller_t ctl, const uuid_t prov_uuid);
+						 const nexus_name_t name,
+						 const nexus_type_t type,
+						 const nexus_attr_t attr,
+						 uuid_t *prov_uuid);
+extern int os_nexus_controller_deregister_provider(const nexus_controller_t ctl,
+						   const uuid_t prov_uuid);
 extern int os_nexus_controller_alloc_provider_instance(
     const nexus_controller_t ctl, const uuid_t prov_uuid, uuid_t *nx_uuid);
-extern int os_nexus_controller_free_provider_instance(
-    const nexus_controller_t ctl, const uuid_t nx_uuid);
+extern int
+os_nexus_controller_free_provider_instance(const nexus_controller_t ctl,
+					   const uuid_t nx_uuid);
 extern int os_nexus_controller_bind_provider_instance(
-    const nexus_controller_t ctl, const uuid_t nx_uuid,
-    const nexus_port_t port, const pid_t pid, const uuid_t exec_uuid,
-    const void *key, const uint32_t key_len, const uint32_t bind_flags);
-extern int os_nexus_controller_unbind_provider_instance(
-    const nexus_controller_t ctl, const uuid_t nx_uuid,
-    const nexus_port_t port);
+    const nexus_controller_t ctl, const uuid_t nx_uuid, const nexus_port_t port,
+    const pid_t pid, const uuid_t exec_uuid, const void *key,
+    const uint32_t key_len, const uint32_t bind_flags);
+extern int
+os_nexus_controller_unbind_provider_instance(const nexus_controller_t ctl,
+					     const uuid_t nx_uuid,
+					     const nexus_port_t port);
 extern int os_nexus_controller_read_provider_attr(const nexus_controller_t ctl,
-    const uuid_t prov_uuid, nexus_attr_t attr);
-extern int os_nexus_controller_add_traffic_rule(const nexus_controller_t ctl,
-    const char *ifname, const struct ifnet_traffic_descriptor_common *td,
+						  const uuid_t prov_uuid,
+						  nexus_attr_t attr);
+extern int os_nexus_controller_add_traffic_rule(
+    const nexus_controller_t ctl, const char *ifname,
+    const struct ifnet_traffic_descriptor_common *td,
     const struct ifnet_traffic_rule_action *ra, const uint32_t flags,
     uuid_t *rule_uuid);
-extern int os_nexus_controller_remove_traffic_rule(
-    const nexus_controller_t ctl, const uuid_t rule_uuid);
-extern int os_nexus_controller_iterate_traffic_rules(
-    const nexus_controller_t ctl, nexus_traffic_rule_iterator_t itr,
-    void *itr_arg);
+extern int os_nexus_controller_remove_traffic_rule(const nexus_controller_t ctl,
+						   const uuid_t rule_uuid);
+extern int
+os_nexus_controller_iterate_traffic_rules(const nexus_controller_t ctl,
+					  nexus_traffic_rule_iterator_t itr,
+					  void *itr_arg);
 extern void os_nexus_controller_destroy(nexus_controller_t ctl);
 
 #ifdef __cplusplus

@@ -34,9 +34,9 @@ typedef nexus_port_t nexus_port_size_t;
 
 /* __nexus_open() argument. */
 struct nxctl_init {
-	uint32_t ni_version;  /* in: NEXUSCTL_INIT_CURRENT_VERSION */
+	uint32_t ni_version; /* in: NEXUSCTL_INIT_CURRENT_VERSION */
 	uint32_t __ni_align;
-	guardid_t ni_guard;   /* out: guard of the returned fd */
+	guardid_t ni_guard; /* out: guard of the returned fd */
 };
 
 /*
@@ -54,10 +54,30 @@ typedef enum {
 typedef enum {
 	NEXUS_META_SUBTYPE_INVALID = 0,
 	NEXUS_META_SUBTYPE_PAYLOAD = 1, /* no link-layer header */
-	NEXUS_META_SUBTYPE_RAW = 2,     /* link-layer frames */
+	NEXUS_META_SUBTYPE_RAW = 2,	/* link-layer frames */
 	NEXUS_META_SUBTYPE_RESERVED = 3,
 	NEXUS_META_SUBTYPE_MAX = NEXUS_META_SUBTYPE_RESERVED
 } nexus_meta_subtype_t;
+
+/* The channel-level names are the same numbers. */
+SK_STATIC_ASSERT((int)NEXUS_META_TYPE_INVALID ==
+		     (int)CHANNEL_NEXUS_META_TYPE_INVALID,
+		 "meta type");
+SK_STATIC_ASSERT((int)NEXUS_META_TYPE_QUANTUM ==
+		     (int)CHANNEL_NEXUS_META_TYPE_QUANTUM,
+		 "meta type");
+SK_STATIC_ASSERT((int)NEXUS_META_TYPE_PACKET ==
+		     (int)CHANNEL_NEXUS_META_TYPE_PACKET,
+		 "meta type");
+SK_STATIC_ASSERT((int)NEXUS_META_SUBTYPE_INVALID ==
+		     (int)CHANNEL_NEXUS_META_SUBTYPE_INVALID,
+		 "meta subtype");
+SK_STATIC_ASSERT((int)NEXUS_META_SUBTYPE_PAYLOAD ==
+		     (int)CHANNEL_NEXUS_META_SUBTYPE_PAYLOAD,
+		 "meta subtype");
+SK_STATIC_ASSERT((int)NEXUS_META_SUBTYPE_RAW ==
+		     (int)CHANNEL_NEXUS_META_SUBTYPE_RAW,
+		 "meta subtype");
 
 /*
  * Provider parameters: in a registration (user-written, only the
@@ -70,30 +90,31 @@ struct nxprov_params {
 	nexus_type_t nxp_type;
 	nexus_meta_type_t nxp_md_type;
 	nexus_meta_subtype_t nxp_md_subtype;
-	uint32_t nxp_flags;          /* NXPF_* */
-	uint32_t nxp_format;         /* provider-defined */
+	uint32_t nxp_flags;  /* NXPF_* */
+	uint32_t nxp_format; /* provider-defined */
 	uint32_t nxp_tx_rings;
 	uint32_t nxp_rx_rings;
-	uint32_t nxp_tx_slots;       /* per TX ring */
-	uint32_t nxp_rx_slots;       /* per RX ring */
-	uint32_t nxp_buf_size;       /* default buffer size */
+	uint32_t nxp_tx_slots; /* per TX ring */
+	uint32_t nxp_rx_slots; /* per RX ring */
+	uint32_t nxp_buf_size; /* default buffer size */
 	uint32_t nxp_meta_size;
 	uint32_t nxp_stats_size;
 	uint32_t nxp_pipes;
 	nexus_extension_t nxp_extensions;
-	uint32_t nxp_mhints;         /* NEXUS_MHINTS_* */
+	uint32_t nxp_mhints; /* NEXUS_MHINTS_* */
 	uint32_t nxp_ifindex;
-	uint32_t nxp_flowadv_max;    /* flow-advisory table entries */
+	uint32_t nxp_flowadv_max; /* flow-advisory table entries */
 	nexus_qmap_type_t nxp_qmap;
-	uint32_t nxp_capabilities;   /* NXPCAP_* */
+	uint32_t nxp_capabilities; /* NXPCAP_* */
 	uint32_t nxp_nexusadv_size;
-	uint32_t nxp_max_frags;      /* buflets per packet */
+	uint32_t nxp_max_frags;	       /* buflets per packet */
 	boolean_t nxp_reject_on_close; /* user pipe: fail once peer is gone */
 	uint32_t nxp_large_buf_size;
 } __attribute__((aligned(64)));
 
 SK_STATIC_ASSERT(sizeof(struct nxprov_params) == 192, "nxprov_params size");
-SK_STATIC_ASSERT(__alignof__(struct nxprov_params) == 64, "nxprov_params align");
+SK_STATIC_ASSERT(__alignof__(struct nxprov_params) == 64,
+		 "nxprov_params align");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_namelen) == 64, "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_type) == 68, "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_md_type) == 72, "nxp");
@@ -111,18 +132,17 @@ SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_pipes) == 116, "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_extensions) == 120, "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_mhints) == 124, "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_ifindex) == 128, "nxp");
-SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_flowadv_max) == 132,
-    "nxp");
+SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_flowadv_max) == 132, "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_qmap) == 136, "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_capabilities) == 140,
-    "nxp");
+		 "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_nexusadv_size) == 144,
-    "nxp");
+		 "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_max_frags) == 148, "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_reject_on_close) == 152,
-    "nxp");
+		 "nxp");
 SK_STATIC_ASSERT(offsetof(struct nxprov_params, nxp_large_buf_size) == 156,
-    "nxp");
+		 "nxp");
 
 /* nxp_flags */
 #define NXPF_ANONYMOUS 0x1    /* channels need not be bound first */
@@ -147,9 +167,9 @@ struct nxprov_reg {
 
 SK_STATIC_ASSERT(sizeof(struct nxprov_reg) == 256, "nxprov_reg size");
 SK_STATIC_ASSERT(offsetof(struct nxprov_reg, nxpreg_requested) == 4,
-    "nxprov_reg requested");
+		 "nxprov_reg requested");
 SK_STATIC_ASSERT(offsetof(struct nxprov_reg, nxpreg_params) == 64,
-    "nxprov_reg params");
+		 "nxprov_reg params");
 
 /*
  * nxpreg_requested bits; the same positions as NXA_REQ_* (which are
@@ -186,22 +206,22 @@ struct nxprov_reg_ent {
 
 SK_STATIC_ASSERT(sizeof(struct nxprov_reg_ent) == 256, "nxprov_reg_ent size");
 SK_STATIC_ASSERT(offsetof(struct nxprov_reg_ent, npre_prov_params) == 64,
-    "nxprov_reg_ent params");
+		 "nxprov_reg_ent params");
 
 /* __nexus_get_opt() / __nexus_set_opt() options. */
-#define NXOPT_NEXUS_PROV_LIST 1  /* get: struct nxprov_list_req */
+#define NXOPT_NEXUS_PROV_LIST 1	 /* get: struct nxprov_list_req */
 #define NXOPT_NEXUS_PROV_ENTRY 2 /* get: struct nxprov_reg_ent */
-#define NXOPT_NEXUS_LIST 20      /* get: struct nx_list_req */
-#define NXOPT_NEXUS_BIND 21      /* set: struct nx_bind_req */
-#define NXOPT_NEXUS_UNBIND 22    /* set: struct nx_unbind_req */
-#define NXOPT_CHANNEL_LIST 30    /* get: struct ch_list_req */
-#define NXOPT_NEXUS_CONFIG 40    /* set: struct nx_cfg_req */
+#define NXOPT_NEXUS_LIST 20	 /* get: struct nx_list_req */
+#define NXOPT_NEXUS_BIND 21	 /* set: struct nx_bind_req */
+#define NXOPT_NEXUS_UNBIND 22	 /* set: struct nx_unbind_req */
+#define NXOPT_CHANNEL_LIST 30	 /* get: struct ch_list_req */
+#define NXOPT_NEXUS_CONFIG 40	 /* set: struct nx_cfg_req */
 
 /* The list requests: count in/out plus a user array the kernel fills. */
 struct nxprov_list_req {
-	uint32_t nrl_num_regs;  /* in: array size; out: entries written */
+	uint32_t nrl_num_regs; /* in: array size; out: entries written */
 	uint32_t __nrl_align;
-	user_addr_t nrl_regs;   /* struct nxprov_reg_ent[] */
+	user_addr_t nrl_regs; /* struct nxprov_reg_ent[] */
 };
 
 struct nx_list_req {
@@ -221,18 +241,18 @@ struct ch_list_req {
 SK_STATIC_ASSERT(sizeof(struct nxprov_list_req) == 16, "nxprov_list_req");
 SK_STATIC_ASSERT(sizeof(struct nx_list_req) == 32, "nx_list_req");
 SK_STATIC_ASSERT(offsetof(struct nx_list_req, nl_nx_uuids) == 24,
-    "nx_list_req array");
+		 "nx_list_req array");
 SK_STATIC_ASSERT(sizeof(struct ch_list_req) == 32, "ch_list_req");
 SK_STATIC_ASSERT(offsetof(struct ch_list_req, cl_ch_uuids) == 24,
-    "ch_list_req array");
+		 "ch_list_req array");
 
 /* NXOPT_NEXUS_BIND: who may open a port of a named nexus. */
 struct nx_bind_req {
 	uuid_t nb_nx_uuid;
 	nexus_port_t nb_port;
-	uint32_t nb_flags;       /* NBR_MATCH_* */
+	uint32_t nb_flags; /* NBR_MATCH_* */
 	uuid_t nb_exec_uuid;
-	user_addr_t nb_key;      /* key blob, copied in by the kernel */
+	user_addr_t nb_key; /* key blob, copied in by the kernel */
 	uint32_t nb_key_len;
 	pid_t nb_pid;
 };
@@ -241,10 +261,9 @@ SK_STATIC_ASSERT(sizeof(struct nx_bind_req) == 56, "nx_bind_req size");
 SK_STATIC_ASSERT(offsetof(struct nx_bind_req, nb_port) == 16, "nb_port");
 SK_STATIC_ASSERT(offsetof(struct nx_bind_req, nb_flags) == 20, "nb_flags");
 SK_STATIC_ASSERT(offsetof(struct nx_bind_req, nb_exec_uuid) == 24,
-    "nb_exec_uuid");
+		 "nb_exec_uuid");
 SK_STATIC_ASSERT(offsetof(struct nx_bind_req, nb_key) == 40, "nb_key");
-SK_STATIC_ASSERT(offsetof(struct nx_bind_req, nb_key_len) == 48,
-    "nb_key_len");
+SK_STATIC_ASSERT(offsetof(struct nx_bind_req, nb_key_len) == 48, "nb_key_len");
 SK_STATIC_ASSERT(offsetof(struct nx_bind_req, nb_pid) == 52, "nb_pid");
 
 #define NBR_MATCH_PID 0x1
@@ -293,8 +312,8 @@ struct nx_spec_req {
 		char nsru_name[NX_SPEC_IF_NAMELEN];
 		uuid_t nsru_uuid; /* with NXSPECREQ_UUID */
 	} nsr_u __attribute__((aligned(8)));
-	uint32_t nsr_flags;   /* NXSPECREQ_* */
-	uuid_t nsr_if_uuid;   /* attach: out (kernel); detach: in (user) */
+	uint32_t nsr_flags; /* NXSPECREQ_* */
+	uuid_t nsr_if_uuid; /* attach: out (kernel); detach: in (user) */
 };
 #define nsr_name nsr_u.nsru_name
 #define nsr_uuid nsr_u.nsru_uuid
@@ -302,7 +321,7 @@ struct nx_spec_req {
 SK_STATIC_ASSERT(sizeof(struct nx_spec_req) == 88, "nx_spec_req size");
 SK_STATIC_ASSERT(offsetof(struct nx_spec_req, nsr_flags) == 64, "nsr_flags");
 SK_STATIC_ASSERT(offsetof(struct nx_spec_req, nsr_if_uuid) == 68,
-    "nsr_if_uuid");
+		 "nsr_if_uuid");
 
 #define NXSPECREQ_UUID 0x1 /* nsr_uuid names a nexus, not an interface */
 #define NXSPECREQ_HOST 0x2 /* attach the host port */
@@ -356,7 +375,8 @@ struct nx_flow_req {
 	uint64_t nfr_qset_id;
 	uuid_t nfr_parent_flow_uuid;
 	uint8_t nfr_flow_demux_count;
-	struct flow_demux_pattern nfr_flow_demux_patterns[MAX_FLOW_DEMUX_PATTERN];
+	struct flow_demux_pattern
+	    nfr_flow_demux_patterns[MAX_FLOW_DEMUX_PATTERN];
 	uint8_t _nfr_opaque[80]; /* kernel-only state; zeroed both ways */
 };
 
@@ -364,11 +384,11 @@ SK_STATIC_ASSERT(sizeof(ether_addr_t) == 6, "ether_addr_t size");
 SK_STATIC_ASSERT(sizeof(union sockaddr_in_4_6) == 28, "sockaddr_in_4_6 size");
 SK_STATIC_ASSERT(offsetof(struct nx_flow_req, nfr_saddr) == 12, "nfr_saddr");
 SK_STATIC_ASSERT(offsetof(struct nx_flow_req, nfr_flow_uuid) == 72,
-    "nfr_flow_uuid");
+		 "nfr_flow_uuid");
 SK_STATIC_ASSERT(offsetof(struct nx_flow_req, nfr_qset_id) == 144,
-    "nfr_qset_id");
+		 "nfr_qset_id");
 SK_STATIC_ASSERT(offsetof(struct nx_flow_req, _nfr_opaque) == 442,
-    "nfr opaque");
+		 "nfr opaque");
 SK_STATIC_ASSERT(sizeof(struct nx_flow_req) == 528, "nx_flow_req size");
 
 #define NXFLOWREQF_TRACK 0x0001
@@ -479,7 +499,7 @@ SK_STATIC_ASSERT(sizeof(struct nexus_attr) == 176, "nexus_attr size");
 typedef enum {
 	NEXUS_ADVISORY_TYPE_INVALID = 0,
 	NEXUS_ADVISORY_TYPE_FLOWSWITCH = 1, /* struct sk_nexusadv */
-	NEXUS_ADVISORY_TYPE_NETIF = 2       /* struct netif_nexus_advisory */
+	NEXUS_ADVISORY_TYPE_NETIF = 2	    /* struct netif_nexus_advisory */
 } nexus_advisory_type_t;
 
 #define NX_ADVISORY_MD_VERSION_1 1
@@ -495,7 +515,7 @@ struct __kern_nexus_adv_metadata {
 };
 
 SK_STATIC_ASSERT(sizeof(struct __kern_nexus_adv_metadata) == 8,
-    "__kern_nexus_adv_metadata size");
+		 "__kern_nexus_adv_metadata size");
 
 /*
  * The interface advisory as the kernel publishes it.  cksum covers adv
@@ -508,7 +528,7 @@ struct __kern_netif_intf_advisory {
 };
 
 SK_STATIC_ASSERT(sizeof(struct __kern_netif_intf_advisory) == 72,
-    "__kern_netif_intf_advisory size");
+		 "__kern_netif_intf_advisory size");
 
 struct netif_nexus_advisory {
 	uint16_t nna_version; /* NX_NETIF_ADVISORY_CURRENT_VERSION */
@@ -531,9 +551,9 @@ struct sk_nexusadv {
 };
 
 SK_STATIC_ASSERT(offsetof(struct netif_nexus_advisory, __kern_intf_adv) == 8,
-    "netif advisory body");
+		 "netif advisory body");
 SK_STATIC_ASSERT(offsetof(struct sk_nexusadv, _nxadv_intf_adv) == 24,
-    "fsw advisory body");
+		 "fsw advisory body");
 
 /*
  * Per-domain limits (spec section 4), shared so the library can
@@ -575,32 +595,40 @@ SK_STATIC_ASSERT(offsetof(struct sk_nexusadv, _nxadv_intf_adv) == 24,
  */
 extern int __nexus_open(struct nxctl_init *init, const uint32_t init_len);
 extern int __nexus_register(int ctl, struct nxprov_reg *reg,
-    const uint32_t reg_len, uuid_t *prov_uuid, const uint32_t prov_uuid_len);
+			    const uint32_t reg_len, uuid_t *prov_uuid,
+			    const uint32_t prov_uuid_len);
 extern int __nexus_deregister(int ctl, const uuid_t prov_uuid,
-    const uint32_t prov_uuid_len);
+			      const uint32_t prov_uuid_len);
 extern int __nexus_create(int ctl, const uuid_t prov_uuid,
-    const uint32_t prov_uuid_len, uuid_t *nx_uuid, const uint32_t nx_uuid_len);
+			  const uint32_t prov_uuid_len, uuid_t *nx_uuid,
+			  const uint32_t nx_uuid_len);
 extern int __nexus_destroy(int ctl, const uuid_t nx_uuid,
-    const uint32_t nx_uuid_len);
+			   const uint32_t nx_uuid_len);
 extern int __nexus_get_opt(int ctl, const uint32_t opt, void *aoptval,
-    uint32_t *aoptlen);
+			   uint32_t *aoptlen);
 extern int __nexus_set_opt(int ctl, const uint32_t opt, const void *aoptval,
-    const uint32_t optlen);
+			   const uint32_t optlen);
 
 /* Private controller calls built on NXOPT_NEXUS_CONFIG. */
 extern int __os_nexus_ifattach(const nexus_controller_t ctl,
-    const uuid_t nx_uuid, const char *ifname, const uuid_t netif_uuid,
-    boolean_t host, uuid_t *nx_if_uuid);
+			       const uuid_t nx_uuid, const char *ifname,
+			       const uuid_t netif_uuid, boolean_t host,
+			       uuid_t *nx_if_uuid);
 extern int __os_nexus_ifdetach(const nexus_controller_t ctl,
-    const uuid_t nx_uuid, const uuid_t nx_if_uuid);
+			       const uuid_t nx_uuid, const uuid_t nx_if_uuid);
 extern int __os_nexus_flow_add(const nexus_controller_t ncd,
-    const uuid_t nx_uuid, const struct nx_flow_req *nfr);
+			       const uuid_t nx_uuid,
+			       const struct nx_flow_req *nfr);
 extern int __os_nexus_flow_del(const nexus_controller_t ncd,
-    const uuid_t nx_uuid, const struct nx_flow_req *nfr);
+			       const uuid_t nx_uuid,
+			       const struct nx_flow_req *nfr);
 extern int __os_nexus_get_llink_info(const nexus_controller_t ncd,
-    const uuid_t nx_uuid, const struct nx_llink_info_req *nlir, size_t len);
+				     const uuid_t nx_uuid,
+				     const struct nx_llink_info_req *nlir,
+				     size_t len);
 extern int os_nexus_flow_set_wake_from_sleep(const uuid_t nx_uuid,
-    const uuid_t flow_uuid, bool enable);
+					     const uuid_t flow_uuid,
+					     bool enable);
 
 #ifdef __cplusplus
 }

@@ -49,7 +49,7 @@ typedef enum {
 	PKT_SC_CTL = 0x00480190
 } packet_svc_class_t;
 
-#define PKT_SCVAL(x) ((x) & 0xffff)
+#define PKT_SCVAL(x) ((x)&0xffff)
 #define PKT_SC2TC(sc) (PKT_SCVAL(sc) >> 7)
 #define PKT_TC2SCVAL(tc) ((tc) << 7)
 
@@ -124,9 +124,9 @@ typedef uint8_t packet_voice_app_metadata_t;
 #define PACKET_VOICE_APP_METADATA_OTHER ((packet_voice_app_metadata_t)3)
 
 /* Buflets per packet, assuming 2 KB buffers. */
-#define BUFLETS_MIN 1       /* standard Ethernet MTU */
-#define BUFLETS_9K_JUMBO 5  /* 9000-byte MTU */
-#define BUFLETS_GSO 46      /* 64 KB segmentation offload */
+#define BUFLETS_MIN 1	   /* standard Ethernet MTU */
+#define BUFLETS_9K_JUMBO 5 /* 9000-byte MTU */
+#define BUFLETS_GSO 46	   /* 64 KB segmentation offload */
 
 /* Largest L2+L3+L4 header run the stack parses. */
 #define PKT_MAX_PROTO_HEADER_SIZE 256
@@ -150,20 +150,21 @@ extern int os_packet_set_transport_retransmit(const packet_t);
 extern boolean_t os_packet_get_transport_retransmit(const packet_t);
 extern int os_packet_set_transport_last_packet(const packet_t);
 extern int os_packet_set_service_class(const packet_t,
-    const packet_svc_class_t);
+				       const packet_svc_class_t);
 extern packet_svc_class_t os_packet_get_service_class(const packet_t);
 extern int os_packet_set_compression_generation_count(const packet_t,
-    const uint32_t);
+						      const uint32_t);
 extern int os_packet_get_compression_generation_count(const packet_t,
-    uint32_t *);
+						      uint32_t *);
 extern int os_packet_set_traffic_class(const packet_t, packet_traffic_class_t);
 extern packet_traffic_class_t os_packet_get_traffic_class(const packet_t);
 extern int os_packet_set_inet_checksum(const packet_t,
-    const packet_csum_flags_t, const uint16_t, const uint16_t);
+				       const packet_csum_flags_t,
+				       const uint16_t, const uint16_t);
 extern void os_packet_add_inet_csum_flags(const packet_t,
-    const packet_csum_flags_t);
+					  const packet_csum_flags_t);
 extern packet_csum_flags_t os_packet_get_inet_checksum(const packet_t,
-    uint16_t *, uint16_t *);
+						       uint16_t *, uint16_t *);
 extern void os_packet_set_group_start(const packet_t);
 extern boolean_t os_packet_get_group_start(const packet_t);
 extern void os_packet_set_group_end(const packet_t);
@@ -171,14 +172,14 @@ extern boolean_t os_packet_get_group_end(const packet_t);
 extern int os_packet_set_expire_time(const packet_t, const uint64_t);
 extern int os_packet_get_expire_time(const packet_t, uint64_t *);
 extern int os_packet_set_expiry_action(const packet_t,
-    const packet_expiry_action_t);
+				       const packet_expiry_action_t);
 extern int os_packet_get_expiry_action(const packet_t,
-    packet_expiry_action_t *);
+				       packet_expiry_action_t *);
 extern int os_packet_set_token(const packet_t, const void *, const uint16_t);
 extern int os_packet_get_packetid(const packet_t, packet_id_t *);
 extern int os_packet_set_packetid(const packet_t, packet_id_t *);
 extern int os_packet_set_vlan_tag(const packet_t, const uint16_t,
-    const boolean_t);
+				  const boolean_t);
 extern int os_packet_get_vlan_tag(const packet_t, uint16_t *, boolean_t *);
 extern uint16_t os_packet_get_vlan_id(const uint16_t);
 extern uint8_t os_packet_get_vlan_priority(const uint16_t);
@@ -188,9 +189,9 @@ extern void os_packet_set_keep_alive(const packet_t, const boolean_t);
 extern boolean_t os_packet_get_truncated(const packet_t);
 extern uint8_t os_packet_get_aggregation_type(const packet_t);
 extern int os_packet_set_app_metadata(const packet_t,
-    const packet_app_metadata_type_t, const uint8_t);
-extern int os_packet_set_protocol_segment_size(const packet_t,
-    const uint16_t);
+				      const packet_app_metadata_type_t,
+				      const uint8_t);
+extern int os_packet_set_protocol_segment_size(const packet_t, const uint16_t);
 extern void os_packet_set_tso_flags(const packet_t, packet_tso_flags_t);
 extern void os_packet_set_l4s_flag(const packet_t);
 extern void os_packet_set_tx_timestamp(const packet_t ph, const uint64_t ts);
@@ -205,10 +206,9 @@ extern buflet_t os_packet_get_next_buflet(const packet_t, const buflet_t);
 extern uint32_t os_packet_get_segment_count(const packet_t ph);
 extern int os_packet_finalize(const packet_t);
 extern int os_packet_add_buflet(const packet_t ph, const buflet_t bprev,
-    const buflet_t bnew);
+				const buflet_t bnew);
 extern int os_packet_increment_use_count(const packet_t ph);
-extern int os_packet_decrement_use_count(const packet_t ph,
-    uint16_t *use_cnt);
+extern int os_packet_decrement_use_count(const packet_t ph, uint16_t *use_cnt);
 extern packet_trace_id_t os_packet_get_trace_id(const packet_t ph);
 extern void os_packet_set_trace_id(const packet_t ph, packet_trace_id_t);
 extern void os_packet_trace_event(const packet_t ph, uint32_t);
@@ -220,7 +220,7 @@ extern void os_packet_trace_event(const packet_t ph, uint32_t);
  */
 extern uint32_t os_inet_checksum(const void *, uint32_t, uint32_t);
 extern uint32_t os_copy_and_inet_checksum(const void *, void *, uint32_t,
-    uint32_t);
+					  uint32_t);
 
 /* Buflets.  Setters do not range-check; os_packet_finalize() does. */
 extern int os_buflet_set_data_offset(const buflet_t, const uint32_t);

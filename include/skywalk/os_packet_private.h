@@ -44,17 +44,17 @@ extern int os_packet_get_token(const packet_t ph, void *token, uint16_t *len);
  */
 __extension__ struct __buflet {
 	union {
-		uint64_t __buflet_next;                /* kernel free lists */
+		uint64_t __buflet_next;			 /* kernel free lists */
 		SK_KCONST mach_vm_address_t __nbft_addr; /* next buflet (lib) */
 	};
 	SK_KCONST mach_vm_address_t __baddr; /* buffer address (lib) */
-	SK_KCONST obj_idx_t __bft_idx;       /* (k) own index in ubft */
-	SK_KCONST obj_idx_t __bidx;          /* (k) buffer index in region */
-	SK_KCONST obj_idx_t __nbft_idx;      /* (k/u) next, OBJ_IDX_NONE = end */
-	SK_KCONST uint32_t __dlim;           /* (k) buffer limit */
-	uint32_t __doff;                     /* (u) data offset */
-	uint32_t __dlen;                     /* (u) data length */
-	SK_KCONST uint16_t __flag;           /* (k) BUFLET_FLAG_* */
+	SK_KCONST obj_idx_t __bft_idx;	     /* (k) own index in ubft */
+	SK_KCONST obj_idx_t __bidx;	     /* (k) buffer index in region */
+	SK_KCONST obj_idx_t __nbft_idx; /* (k/u) next, OBJ_IDX_NONE = end */
+	SK_KCONST uint32_t __dlim;	/* (k) buffer limit */
+	uint32_t __doff;		/* (u) data offset */
+	uint32_t __dlen;		/* (u) data length */
+	SK_KCONST uint16_t __flag;	/* (k) BUFLET_FLAG_* */
 } __attribute__((packed));
 
 #define BUFLET_FLAG_EXTERNAL 0x0001  /* lives in the ubft region */
@@ -105,25 +105,24 @@ __extension__ struct __metadata_preamble {
 		uint64_t mdp_redzone; /* (k) user view */
 	};
 	SK_KCONST obj_idx_t mdp_idx; /* (k) index in the umd region */
-	uint16_t mdp_type;           /* (k) nexus_meta_type_t */
-	uint16_t mdp_subtype;        /* (k) nexus_meta_subtype_t */
+	uint16_t mdp_type;	     /* (k) nexus_meta_type_t */
+	uint16_t mdp_subtype;	     /* (k) nexus_meta_subtype_t */
 };
 
 #define METADATA_PREAMBLE_SZ (sizeof(struct __metadata_preamble))
 #define METADATA_PREAMBLE(_md)                                                 \
-	((struct __metadata_preamble *)((mach_vm_address_t)(_md) -             \
-	    METADATA_PREAMBLE_SZ))
+	((struct __metadata_preamble *)((                                      \
+	    mach_vm_address_t)(_md)-METADATA_PREAMBLE_SZ))
 #define METADATA_IDX(_md) (METADATA_PREAMBLE(_md)->mdp_idx)
 #define METADATA_TYPE(_md) (METADATA_PREAMBLE(_md)->mdp_type)
 #define METADATA_SUBTYPE(_md) (METADATA_PREAMBLE(_md)->mdp_subtype)
 
 SK_STATIC_ASSERT(sizeof(struct __metadata_preamble) == 16, "preamble size");
-SK_STATIC_ASSERT(offsetof(struct __metadata_preamble, mdp_idx) == 8,
-    "mdp_idx");
+SK_STATIC_ASSERT(offsetof(struct __metadata_preamble, mdp_idx) == 8, "mdp_idx");
 SK_STATIC_ASSERT(offsetof(struct __metadata_preamble, mdp_type) == 12,
-    "mdp_type");
+		 "mdp_type");
 SK_STATIC_ASSERT(offsetof(struct __metadata_preamble, mdp_subtype) == 14,
-    "mdp_subtype");
+		 "mdp_subtype");
 
 /* ---------------------------------------------------------------- */
 /* Quantum (pipes) and its common part.                              */
@@ -137,9 +136,9 @@ struct __quantum {
 		uint16_t __val16[8];
 		uint32_t __val32[4];
 		uint64_t __val64[2];
-	} __flow_id_u;               /* (u) flow id */
-	uint32_t __q_len;            /* (u) length, set at finalize */
-	uint32_t __q_svc_class;      /* (u) PKT_SC_* */
+	} __flow_id_u;		     /* (u) flow id */
+	uint32_t __q_len;	     /* (u) length, set at finalize */
+	uint32_t __q_svc_class;	     /* (u) PKT_SC_* */
 	volatile uint16_t __q_flags; /* (u/k) QUM_F_* */
 	uint16_t __q_pad[3];
 } __attribute__((aligned(8)));
@@ -152,13 +151,13 @@ struct __quantum {
 SK_STATIC_ASSERT(sizeof(struct __quantum) == 32, "__quantum size");
 SK_STATIC_ASSERT(offsetof(struct __quantum, __q_len) == 16, "__q_len");
 SK_STATIC_ASSERT(offsetof(struct __quantum, __q_svc_class) == 20,
-    "__q_svc_class");
+		 "__q_svc_class");
 SK_STATIC_ASSERT(offsetof(struct __quantum, __q_flags) == 24, "__q_flags");
 
 struct __user_quantum {
 	struct __quantum qum_com;
 	struct __user_buflet qum_buf[1]; /* inline buflet */
-	uint16_t qum_usecnt;             /* (u) os_packet_*_use_count */
+	uint16_t qum_usecnt;		 /* (u) os_packet_*_use_count */
 } __attribute__((aligned(8)));
 #define qum_flow_id qum_com.__q_flow_id
 #define qum_flow_id_val8 qum_com.__q_flow_id_val8
@@ -172,14 +171,14 @@ struct __user_quantum {
 SK_STATIC_ASSERT(sizeof(struct __user_quantum) == 80, "__user_quantum size");
 SK_STATIC_ASSERT(offsetof(struct __user_quantum, qum_buf) == 32, "qum_buf");
 SK_STATIC_ASSERT(offsetof(struct __user_quantum, qum_usecnt) == 74,
-    "qum_usecnt");
+		 "qum_usecnt");
 
 /* qum_qflags */
-#define QUM_F_FINALIZED 0x0001       /* finalized; length is valid */
-#define QUM_F_DROPPED 0x0002         /* finalize failed, or drop on TX */
+#define QUM_F_FINALIZED 0x0001 /* finalized; length is valid */
+#define QUM_F_DROPPED 0x0002   /* finalize failed, or drop on TX */
 #define QUM_F_FLOW_CLASSIFIED 0x0010
-#define QUM_F_INTERNALIZED 0x1000    /* kernel-only */
-#define QUM_F_KERNEL_ONLY 0x8000     /* kernel-only */
+#define QUM_F_INTERNALIZED 0x1000 /* kernel-only */
+#define QUM_F_KERNEL_ONLY 0x8000  /* kernel-only */
 #define QUM_F_SAVE_MASK (QUM_F_KERNEL_ONLY)
 #define QUM_F_KERNEL_FLAGS (QUM_F_INTERNALIZED | QUM_F_KERNEL_ONLY)
 
@@ -206,7 +205,7 @@ __extension__ struct __packet_com {
 	};
 	uint32_t __comp_gencnt;
 	packet_trace_id_t __trace_id;
-	uint8_t __aggr_type;     /* PKT_AGGR_* */
+	uint8_t __aggr_type; /* PKT_AGGR_* */
 	uint8_t __seg_cnt;
 	uint16_t __proto_seg_sz;
 	union {
@@ -242,13 +241,12 @@ SK_STATIC_ASSERT(offsetof(struct __packet_com, __headroom) == 2, "pkt com");
 SK_STATIC_ASSERT(offsetof(struct __packet_com, __l2_len) == 3, "pkt com");
 SK_STATIC_ASSERT(offsetof(struct __packet_com, __csum_flags) == 4, "pkt com");
 SK_STATIC_ASSERT(offsetof(struct __packet_com, __csum_data) == 8, "pkt com");
-SK_STATIC_ASSERT(offsetof(struct __packet_com, __comp_gencnt) == 12,
-    "pkt com");
+SK_STATIC_ASSERT(offsetof(struct __packet_com, __comp_gencnt) == 12, "pkt com");
 SK_STATIC_ASSERT(offsetof(struct __packet_com, __trace_id) == 16, "pkt com");
 SK_STATIC_ASSERT(offsetof(struct __packet_com, __aggr_type) == 20, "pkt com");
 SK_STATIC_ASSERT(offsetof(struct __packet_com, __seg_cnt) == 21, "pkt com");
 SK_STATIC_ASSERT(offsetof(struct __packet_com, __proto_seg_sz) == 22,
-    "pkt com");
+		 "pkt com");
 SK_STATIC_ASSERT(offsetof(struct __packet_com, __flags) == 24, "pkt com");
 
 /* Option token types and size. */
@@ -266,9 +264,9 @@ __extension__ struct __packet_opt_com {
 	uint64_t __pkt_tx_time;
 	uint16_t __vlan_tag;
 	uint16_t __token_len;
-	uint8_t __token_type;    /* PKT_OPT_TOKEN_TYPE_* */
+	uint8_t __token_type;	 /* PKT_OPT_TOKEN_TYPE_* */
 	uint8_t __expiry_action; /* packet_expiry_action_t */
-	uint8_t __app_type;      /* packet_app_metadata_type_t */
+	uint8_t __app_type;	 /* packet_app_metadata_type_t */
 	uint8_t __app_metadata;
 } __attribute__((aligned(8)));
 
@@ -292,17 +290,15 @@ __extension__ struct __packet_opt {
 SK_STATIC_ASSERT(sizeof(struct __packet_opt_com) == 40, "packet opt com");
 SK_STATIC_ASSERT(sizeof(struct __packet_opt) == 40, "__packet_opt size");
 SK_STATIC_ASSERT(offsetof(struct __packet_opt_com, __expire_ts) == 16, "opt");
-SK_STATIC_ASSERT(offsetof(struct __packet_opt_com, __pkt_tx_time) == 24,
-    "opt");
+SK_STATIC_ASSERT(offsetof(struct __packet_opt_com, __pkt_tx_time) == 24, "opt");
 SK_STATIC_ASSERT(offsetof(struct __packet_opt_com, __vlan_tag) == 32, "opt");
 SK_STATIC_ASSERT(offsetof(struct __packet_opt_com, __token_len) == 34, "opt");
-SK_STATIC_ASSERT(offsetof(struct __packet_opt_com, __token_type) == 36,
-    "opt");
+SK_STATIC_ASSERT(offsetof(struct __packet_opt_com, __token_type) == 36, "opt");
 SK_STATIC_ASSERT(offsetof(struct __packet_opt_com, __expiry_action) == 37,
-    "opt");
+		 "opt");
 SK_STATIC_ASSERT(offsetof(struct __packet_opt_com, __app_type) == 38, "opt");
 SK_STATIC_ASSERT(offsetof(struct __packet_opt_com, __app_metadata) == 39,
-    "opt");
+		 "opt");
 
 /* A packet: a quantum plus the packet parts (160 bytes). */
 struct __user_packet {
@@ -344,11 +340,11 @@ struct __user_packet {
 SK_STATIC_ASSERT(sizeof(struct __user_packet) == 160, "__user_packet size");
 SK_STATIC_ASSERT(offsetof(struct __user_packet, pkt_com) == 80, "pkt_com");
 SK_STATIC_ASSERT(offsetof(struct __user_packet, pkt_com_opt) == 112,
-    "pkt_com_opt");
+		 "pkt_com_opt");
 SK_STATIC_ASSERT(offsetof(struct __user_packet, pkt_bufs_max) == 152,
-    "pkt_bufs_max");
+		 "pkt_bufs_max");
 SK_STATIC_ASSERT(offsetof(struct __user_packet, pkt_bufs_cnt) == 154,
-    "pkt_bufs_cnt");
+		 "pkt_bufs_cnt");
 
 /* Size of a user packet object with n buflets (the first is inline). */
 #define _USER_PACKET_SIZE(n) sizeof(struct __user_packet)
@@ -384,15 +380,15 @@ SK_STATIC_ASSERT(offsetof(struct __user_packet, pkt_bufs_cnt) == 154,
 /* Flags that say an optional field is present. */
 #define PKT_F_OPT_DATA                                                         \
 	(PKT_F_OPT_GROUP_START | PKT_F_OPT_GROUP_END | PKT_F_OPT_EXPIRE_TS |   \
-	    PKT_F_OPT_TOKEN | PKT_F_OPT_VLTAG | PKT_F_OPT_VLTAG_IN_PKT |       \
-	    PKT_F_OPT_EXP_ACTION | PKT_F_OPT_APP_METADATA |                    \
-	    PKT_F_OPT_TX_TIMESTAMP)
+	 PKT_F_OPT_TOKEN | PKT_F_OPT_VLTAG | PKT_F_OPT_VLTAG_IN_PKT |          \
+	 PKT_F_OPT_EXP_ACTION | PKT_F_OPT_APP_METADATA |                       \
+	 PKT_F_OPT_TX_TIMESTAMP)
 
 /* The only flags the kernel copies in from, or out to, the process. */
 #define PKT_F_USER_MASK                                                        \
 	(PKT_F_BACKGROUND | PKT_F_REALTIME | PKT_F_REXMT | PKT_F_LAST_PKT |    \
-	    PKT_F_OPT_DATA | PKT_F_PROMISC | PKT_F_TRUNCATED |                 \
-	    PKT_F_WAKE_PKT | PKT_F_L4S)
+	 PKT_F_OPT_DATA | PKT_F_PROMISC | PKT_F_TRUNCATED | PKT_F_WAKE_PKT |   \
+	 PKT_F_L4S)
 
 /* ---------------------------------------------------------------- */
 /* Tagged handles.                                                   */
@@ -404,13 +400,13 @@ SK_STATIC_ASSERT(offsetof(struct __user_packet, pkt_bufs_cnt) == 154,
 #define SK_PTR_TAG_MASK ((uint64_t)0xf)
 #define SK_PTR_ADDR_MASK (~SK_PTR_TAG_MASK)
 
-#define SK_PTR_TAG(_p) ((uint64_t)(_p) & SK_PTR_TAG_MASK)
-#define SK_PTR_TYPE(_p) ((uint64_t)(_p) & SK_PTR_TYPE_MASK)
-#define SK_PTR_TYPE_ENC(_t) ((uint64_t)(_t) & SK_PTR_TYPE_MASK)
-#define SK_PTR_SUBTYPE(_p) (((uint64_t)(_p) & SK_PTR_SUBTYPE_MASK) >> 2)
+#define SK_PTR_TAG(_p) ((uint64_t)(_p)&SK_PTR_TAG_MASK)
+#define SK_PTR_TYPE(_p) ((uint64_t)(_p)&SK_PTR_TYPE_MASK)
+#define SK_PTR_TYPE_ENC(_t) ((uint64_t)(_t)&SK_PTR_TYPE_MASK)
+#define SK_PTR_SUBTYPE(_p) (((uint64_t)(_p)&SK_PTR_SUBTYPE_MASK) >> 2)
 #define SK_PTR_SUBTYPE_ENC(_s) (((uint64_t)(_s) << 2) & SK_PTR_SUBTYPE_MASK)
-#define SK_PTR_ADDR(_p) ((uint64_t)(_p) & SK_PTR_ADDR_MASK)
-#define SK_PTR_ADDR_ENC(_p) ((uint64_t)(_p) & SK_PTR_ADDR_MASK)
+#define SK_PTR_ADDR(_p) ((uint64_t)(_p)&SK_PTR_ADDR_MASK)
+#define SK_PTR_ADDR_ENC(_p) ((uint64_t)(_p)&SK_PTR_ADDR_MASK)
 
 #define SK_PTR_ENCODE(_p, _t, _s)                                              \
 	(SK_PTR_ADDR_ENC(_p) | SK_PTR_TYPE_ENC(_t) | SK_PTR_SUBTYPE_ENC(_s))

@@ -21,7 +21,7 @@ extern "C" {
 /* csm_stats_type: what the statistics region holds. */
 typedef enum {
 	NEXUS_STATS_TYPE_INVALID = 0,
-	NEXUS_STATS_TYPE_FSW = 1,        /* struct __nx_stats_fsw */
+	NEXUS_STATS_TYPE_FSW = 1,	 /* struct __nx_stats_fsw */
 	NEXUS_STATS_TYPE_CHAN_ERRORS = 2 /* struct __nx_stats_channel_errors */
 } nexus_stats_type_t;
 
@@ -59,9 +59,9 @@ struct __nx_stats_fsw {
 
 /* Per-channel error counters (NEXUS_STATS_TYPE_CHAN_ERRORS); ours. */
 struct __nx_stats_channel_errors {
-	uint64_t nxs_cres_sync_errors;   /* ring validation failures */
-	uint64_t nxs_cres_alloc_errors;  /* packet-pool exhaustion */
-	uint64_t nxs_cres_defunct;       /* operations refused: defunct */
+	uint64_t nxs_cres_sync_errors;	/* ring validation failures */
+	uint64_t nxs_cres_alloc_errors; /* packet-pool exhaustion */
+	uint64_t nxs_cres_defunct;	/* operations refused: defunct */
 	uint64_t _nxs_reserved[5];
 };
 

@@ -37,7 +37,7 @@
 
 /* Power-of-two alignment helpers. */
 #ifndef IS_P2ALIGNED
-#define IS_P2ALIGNED(v, a) ((((uintptr_t)(v)) & ((uintptr_t)(a) - 1)) == 0)
+#define IS_P2ALIGNED(v, a) ((((uintptr_t)(v)) & ((uintptr_t)(a)-1)) == 0)
 #endif
 #ifndef P2ROUNDUP
 #define P2ROUNDUP(x, align) (-(-(x) & -(align)))
@@ -46,6 +46,12 @@
 /* Compile-time check usable inside functions too. */
 #ifndef _CASSERT
 #define _CASSERT(x) SK_STATIC_ASSERT(x, #x)
+#endif
+
+/* A field that must sit on a 64-bit boundary (atomic or shared access). */
+#ifndef SK_ALIGN64_CASSERT
+#define SK_ALIGN64_CASSERT(type, field)                                        \
+	_CASSERT((offsetof(type, field) % sizeof(uint64_t)) == 0)
 #endif
 
 #endif /* !_SKYWALK_SKYWALK_COMMON_H_ */

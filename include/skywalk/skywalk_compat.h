@@ -24,6 +24,11 @@ extern "C" {
 typedef int boolean_t; /* 4 bytes: it sits inside shared structs */
 #endif
 
+#ifndef _SKYWALK_UUID_STRING_T
+#define _SKYWALK_UUID_STRING_T
+typedef char uuid_string_t[37]; /* Darwin's; libuuid lacks it */
+#endif
+
 #ifndef TRUE
 #define TRUE 1
 #endif
