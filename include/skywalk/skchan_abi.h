@@ -49,7 +49,7 @@ struct skc_req_hdr {
 	uint16_t rh_size;       /* sizeof the whole request struct */
 	uint32_t rh_flags;      /* reserved, must be 0 */
 };
-_Static_assert(sizeof(struct skc_req_hdr) == 8, "skc_req_hdr");
+SK_STATIC_ASSERT(sizeof(struct skc_req_hdr) == 8, "skc_req_hdr");
 
 /* ---- nexus controller ------------------------------------------------ */
 
@@ -257,39 +257,39 @@ struct skc_msg {
 
 /* ---- layout checks (LP64 and ILP32 agree: no pointers, no longs) ------ */
 
-_Static_assert(sizeof(struct skc_msg) == 16, "skc_msg");
-_Static_assert(offsetof(struct skc_nexus_open, no_init) == 8, "nexus_open");
-_Static_assert(offsetof(struct skc_nexus_register, nr_reg) == 64,
+SK_STATIC_ASSERT(sizeof(struct skc_msg) == 16, "skc_msg");
+SK_STATIC_ASSERT(offsetof(struct skc_nexus_open, no_init) == 8, "nexus_open");
+SK_STATIC_ASSERT(offsetof(struct skc_nexus_register, nr_reg) == 64,
     "nexus_register");
-_Static_assert(offsetof(struct skc_nexus_register, nr_prov_uuid) == 320,
+SK_STATIC_ASSERT(offsetof(struct skc_nexus_register, nr_prov_uuid) == 320,
     "nexus_register uuid");
-_Static_assert(sizeof(struct skc_nexus_uuid) == 24, "nexus_uuid");
-_Static_assert(sizeof(struct skc_nexus_create) == 40, "nexus_create");
-_Static_assert(sizeof(struct skc_nexus_opt) == 16 + SKC_OPT_DATA_MAX,
+SK_STATIC_ASSERT(sizeof(struct skc_nexus_uuid) == 24, "nexus_uuid");
+SK_STATIC_ASSERT(sizeof(struct skc_nexus_create) == 40, "nexus_create");
+SK_STATIC_ASSERT(sizeof(struct skc_nexus_opt) == 16 + SKC_OPT_DATA_MAX,
     "nexus_opt");
-_Static_assert(sizeof(struct skc_list) == 24, "skc_list");
-_Static_assert(sizeof(struct skc_map_region) == 32, "map_region");
-_Static_assert(sizeof(struct skc_map) ==
+SK_STATIC_ASSERT(sizeof(struct skc_list) == 24, "skc_list");
+SK_STATIC_ASSERT(sizeof(struct skc_map_region) == 32, "map_region");
+SK_STATIC_ASSERT(sizeof(struct skc_map) ==
     16 + 32 * SKC_MAP_REGIONS_MAX, "skc_map");
-_Static_assert(offsetof(struct skc_channel_open, co_init) == 8,
+SK_STATIC_ASSERT(offsetof(struct skc_channel_open, co_init) == 8,
     "channel_open init");
-_Static_assert(offsetof(struct skc_channel_open, co_key) == 80,
+SK_STATIC_ASSERT(offsetof(struct skc_channel_open, co_key) == 80,
     "channel_open key");
-_Static_assert(offsetof(struct skc_channel_open, co_ticket) == 1104,
+SK_STATIC_ASSERT(offsetof(struct skc_channel_open, co_ticket) == 1104,
     "channel_open ticket");
-_Static_assert(offsetof(struct skc_channel_open, co_map) == 1120,
+SK_STATIC_ASSERT(offsetof(struct skc_channel_open, co_map) == 1120,
     "channel_open map");
-_Static_assert(sizeof(struct skc_channel_open) == 1120 + 16 + 256,
+SK_STATIC_ASSERT(sizeof(struct skc_channel_open) == 1120 + 16 + 256,
     "channel_open");
-_Static_assert(offsetof(struct skc_channel_info, ci_info) == 64,
+SK_STATIC_ASSERT(offsetof(struct skc_channel_info, ci_info) == 64,
     "channel_info");
-_Static_assert(sizeof(struct skc_channel_info) == 64 + 384, "channel_info");
-_Static_assert(sizeof(struct skc_channel_sync) == 16, "channel_sync");
-_Static_assert(sizeof(struct skc_channel_opt) == 16 + SKC_CHOPT_DATA_MAX,
+SK_STATIC_ASSERT(sizeof(struct skc_channel_info) == 64 + 384, "channel_info");
+SK_STATIC_ASSERT(sizeof(struct skc_channel_sync) == 16, "channel_sync");
+SK_STATIC_ASSERT(sizeof(struct skc_channel_opt) == 16 + SKC_CHOPT_DATA_MAX,
     "channel_opt");
-_Static_assert(sizeof(struct skc_channel_poll) == 16, "channel_poll");
-_Static_assert(sizeof(struct skc_arena_fetch) == 24, "arena_fetch");
-_Static_assert(sizeof(struct skc_ctl_stats) == 8 + 40 + 32 + 64,
+SK_STATIC_ASSERT(sizeof(struct skc_channel_poll) == 16, "channel_poll");
+SK_STATIC_ASSERT(sizeof(struct skc_arena_fetch) == 24, "arena_fetch");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_stats) == 8 + 40 + 32 + 64,
     "ctl_stats");
 
 #ifdef __cplusplus
