@@ -1,0 +1,69 @@
+/*
+ * channel_var.h - channels: one open of a nexus port by a process.
+ *
+ * A channel owns its rings (one owner per {port, ring}), a private arena
+ * (schema, user rings, slot descriptors) and a reference on the nexus
+ * pool's arena; it is what CHANNEL_OPEN turns a handle into and is freed
+ * with the handle.  Daemon-internal.
+ */
+#ifndef CHANNEL_VAR_H
+#define CHANNEL_VAR_H
+
+#include "kring_var.h"
+#include "nexus_var.h"
+
+/* ch_flags */
+#define CHF_DEFUNCT     0x1             /* memory revoked; ENXIO from now on */
+
+/* Indices of the handed-over memfds (struct skc_map_region.mr_fd). */
+enum ch_fd_index {
+	CH_FD_SCHEMA = 0,
+	CH_FD_RING = 1,
+	CH_FD_POOL = 2,
+	CH_FD_SLOTDESC = 3,
+	CH_FD_COUNT = 4,
+};
+
+struct kern_channel {
+	struct ch_info ch_info;         /* what CHANNEL_INFO returns */
+	struct sk_cred ch_cred;         /* the opener */
+	struct sk_waiter *ch_waiter;    /* the handle's, may be NULL */
+	bool ch_armed;                  /* waiter fires once, then disarms */
+	uint32_t ch_flags;              /* CHF_* */
+
+	struct kern_nexus *ch_nexus;
+	nexus_port_t ch_port;
+	uint64_t ch_rings_mask;         /* rings claimed on the port */
+	uint32_t ch_nrings;             /* per direction */
+	struct kern_channel_ring **ch_tx_krings;
+	struct kern_channel_ring **ch_rx_krings;
+	struct kern_pbufpool *ch_pp;    /* set by the domain at connect */
+
+	struct skmem_arena *ch_arena;   /* schema, rings, slot descriptors */
+	struct skmem_arena *ch_pool_arena; /* referenced while mapped */
+	struct __user_channel_schema *ch_schema;
+	struct skc_map ch_map;
+	struct skmem_ticket *ch_ticket;
+	TAILQ_ENTRY(kern_channel) ch_nx_link;
+};
+
+int ch_open(const struct sk_cred *cred, enum sk_door door,
+    struct sk_waiter *w, struct skc_channel_open *req,
+    struct kern_channel **chp);
+void ch_close(struct kern_channel *ch);
+int ch_fds(const struct kern_channel *ch, struct sk_fds *fds);
+int ch_arena_fetch(const struct sk_cred *cred, struct skc_arena_fetch *req,
+    struct sk_fds *fds);
+int ch_get_info(struct kern_channel *ch, struct skc_channel_info *req);
+int ch_sync(struct kern_channel *ch, const struct sk_cred *cred, int mode,
+    uint32_t flags);
+int ch_get_opt(struct kern_channel *ch, struct skc_channel_opt *req);
+int ch_set_opt(struct kern_channel *ch, struct skc_channel_opt *req);
+unsigned ch_poll(struct kern_channel *ch, const struct sk_cred *cred,
+    unsigned events, int arm);
+void ch_wakeup(struct kern_channel *ch);
+void ch_defunct(struct kern_channel *ch);
+
+uint32_t ch_count(void);
+
+#endif /* CHANNEL_VAR_H */

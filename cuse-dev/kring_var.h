@@ -1,0 +1,104 @@
+/*
+ * kring_var.h - kernel rings.
+ *
+ * A kernel ring shadows one user-visible ring.  The four indices here are
+ * the kernel's truth; the user ring only ever gets copies of them, and
+ * the one index the user writes (ring_head) is read once per sync and
+ * checked against them.  Daemon-internal.
+ */
+#ifndef KRING_VAR_H
+#define KRING_VAR_H
+
+#include "pp_var.h"
+
+struct kern_channel;
+
+enum kr_txrx {
+	NR_RX = 0,
+	NR_TX = 1,
+};
+
+struct kern_channel_ring {
+	/* Private shadows (see the diagram in kring.c). */
+	slot_idx_t ckr_khead;
+	slot_idx_t ckr_ktail;
+	slot_idx_t ckr_rhead;           /* user head, as of the last prologue */
+	slot_idx_t ckr_rtail;           /* tail, as last published */
+	uint32_t ckr_num_slots;
+	uint32_t ckr_lim;               /* num_slots - 1 */
+	enum kr_txrx ckr_tx;
+	uint16_t ckr_ring_id;
+	nexus_port_t ckr_port;
+
+	obj_idx_t *ckr_ksds;            /* kernel slot descriptors */
+	struct kern_pbufpool *ckr_pp;
+	uint64_t ckr_ready_bytes;       /* RX: kernel lengths in [khead, ktail) */
+	uint64_t ckr_sync_time;
+	uint64_t ckr_notify_time;
+	void *ckr_ctx;                  /* the nexus domain's */
+
+	/* Set while a channel owns the ring. */
+	struct kern_channel *ckr_ch;
+	struct __user_channel_ring *ckr_ring;   /* daemon view, user RW */
+	struct __user_slot_desc *ckr_usds;      /* daemon view, user RO */
+};
+
+static inline slot_idx_t
+kr_next(const struct kern_channel_ring *kr, slot_idx_t i)
+{
+	return i == kr->ckr_lim ? 0 : i + 1;
+}
+
+static inline slot_idx_t
+kr_prev(const struct kern_channel_ring *kr, slot_idx_t i)
+{
+	return i == 0 ? kr->ckr_lim : i - 1;
+}
+
+/* Slots from a up to (not including) b, going forward. */
+static inline uint32_t
+kr_dist(const struct kern_channel_ring *kr, slot_idx_t a, slot_idx_t b)
+{
+	return b >= a ? b - a : kr->ckr_num_slots - a + b;
+}
+
+/* TX: slots the user queued that the nexus has not taken yet. */
+static inline uint32_t
+kr_tx_pending(const struct kern_channel_ring *kr)
+{
+	return kr_dist(kr, kr->ckr_khead, kr->ckr_rhead);
+}
+
+/* RX: slots the nexus may still fill (one always stays empty). */
+static inline uint32_t
+kr_rx_space(const struct kern_channel_ring *kr)
+{
+	return kr->ckr_lim - kr_dist(kr, kr->ckr_khead, kr->ckr_ktail);
+}
+
+/* Slots published to the user and not yet given back. */
+static inline bool
+kr_user_has_slots(const struct kern_channel_ring *kr)
+{
+	return kr->ckr_rhead != kr->ckr_rtail;
+}
+
+int kr_init(struct kern_channel_ring *kr, enum kr_txrx tx, uint16_t ring_id,
+    nexus_port_t port, uint32_t nslots, struct kern_pbufpool *pp,
+    obj_idx_t first_obj);
+void kr_fini(struct kern_channel_ring *kr);
+void kr_bind(struct kern_channel_ring *kr, struct kern_channel *ch,
+    struct __user_channel_ring *ring, struct __user_slot_desc *usds);
+void kr_unbind(struct kern_channel_ring *kr);
+
+int kr_txsync_prologue(struct kern_channel_ring *kr);
+void kr_txsync_finalize(struct kern_channel_ring *kr);
+int kr_rxsync_prologue(struct kern_channel_ring *kr);
+void kr_rxsync_finalize(struct kern_channel_ring *kr);
+
+void kr_slot_swap(struct kern_channel_ring *a, slot_idx_t ia,
+    struct kern_channel_ring *b, slot_idx_t ib);
+void kr_note_sync(struct kern_channel_ring *kr, struct kern_channel_ring *peer,
+    uint64_t now);
+
+#endif /* KRING_VAR_H */
