@@ -34,10 +34,10 @@
 
 #include "door.h"
 
-#define ARENA_PROT_MASK (SKC_PROT_READ | SKC_PROT_WRITE)
+#define UARENA_PROT_MASK (SKC_PROT_READ | SKC_PROT_WRITE)
 
 static uint64_t
-arena_page(void)
+uarena_page(void)
 {
 	static long pg;
 
@@ -47,31 +47,31 @@ arena_page(void)
 }
 
 static int
-arena_aligned(uint64_t v)
+uarena_aligned(uint64_t v)
 {
-	return (v & (arena_page() - 1)) == 0;
+	return (v & (uarena_page() - 1)) == 0;
 }
 
 /* Does [off, off+len) fit in size, without wrapping? */
 static int
-arena_fits(uint64_t off, uint64_t len, uint64_t size)
+uarena_fits(uint64_t off, uint64_t len, uint64_t size)
 {
 	return len <= size && off <= size - len;
 }
 
 static int
-arena_region_ok(const struct skc_map_region *r, uint64_t span,
+uarena_region_ok(const struct skc_map_region *r, uint64_t span,
     unsigned nfds)
 {
-	return r->mr_fd < nfds && (r->mr_prot & ~ARENA_PROT_MASK) == 0 &&
-	    r->mr_len != 0 && arena_aligned(r->mr_len) &&
-	    arena_aligned(r->mr_span_off) && arena_aligned(r->mr_fd_off) &&
-	    arena_fits(r->mr_span_off, r->mr_len, span) &&
-	    arena_fits(r->mr_fd_off, r->mr_len, INT64_MAX);
+	return r->mr_fd < nfds && (r->mr_prot & ~UARENA_PROT_MASK) == 0 &&
+	    r->mr_len != 0 && uarena_aligned(r->mr_len) &&
+	    uarena_aligned(r->mr_span_off) && uarena_aligned(r->mr_fd_off) &&
+	    uarena_fits(r->mr_span_off, r->mr_len, span) &&
+	    uarena_fits(r->mr_fd_off, r->mr_len, INT64_MAX);
 }
 
 static int
-arena_overlap(const struct skc_map_region *a, const struct skc_map_region *b)
+uarena_overlap(const struct skc_map_region *a, const struct skc_map_region *b)
 {
 	return a->mr_span_off < b->mr_span_off + b->mr_len &&
 	    b->mr_span_off < a->mr_span_off + a->mr_len;
@@ -79,66 +79,66 @@ arena_overlap(const struct skc_map_region *a, const struct skc_map_region *b)
 
 /* Mapping past a memfd's end would SIGBUS on first touch. */
 static int
-arena_fd_ok(int fd, const struct skc_map_region *r)
+uarena_fd_ok(int fd, const struct skc_map_region *r)
 {
 	struct stat st;
 
 	return fstat(fd, &st) == 0 && st.st_size >= 0 &&
-	    arena_fits(r->mr_fd_off, r->mr_len, (uint64_t)st.st_size);
+	    uarena_fits(r->mr_fd_off, r->mr_len, (uint64_t)st.st_size);
 }
 
 static int
-arena_map_ok(const struct skc_map *mp, unsigned nfds)
+uarena_map_ok(const struct skc_map *mp, unsigned nfds)
 {
 	return mp->mp_nfds == nfds && nfds >= 1 && nfds <= SKC_MAP_FDS_MAX &&
 	    mp->mp_nregions >= 1 && mp->mp_nregions <= SKC_MAP_REGIONS_MAX &&
-	    mp->mp_span_size != 0 && arena_aligned(mp->mp_span_size) &&
+	    mp->mp_span_size != 0 && uarena_aligned(mp->mp_span_size) &&
 	    mp->mp_span_size <= (uint64_t)SIZE_MAX / 2;
 }
 
 int
-arena_validate(const struct skc_map *mp, const int *fds, unsigned nfds)
+uarena_validate(const struct skc_map *mp, const int *fds, unsigned nfds)
 {
 	const struct skc_map_region *r;
 	unsigned i, j;
 
-	if (!arena_map_ok(mp, nfds))
+	if (!uarena_map_ok(mp, nfds))
 		return EIO;
 	for (i = 0; i < mp->mp_nregions; i++) {
 		r = &mp->mp_regions[i];
-		if (!arena_region_ok(r, mp->mp_span_size, nfds))
+		if (!uarena_region_ok(r, mp->mp_span_size, nfds))
 			return EIO;
-		if (fds != NULL && !arena_fd_ok(fds[r->mr_fd], r))
+		if (fds != NULL && !uarena_fd_ok(fds[r->mr_fd], r))
 			return EIO;
 		for (j = 0; j < i; j++)
-			if (arena_overlap(r, &mp->mp_regions[j]))
+			if (uarena_overlap(r, &mp->mp_regions[j]))
 				return EIO;
 	}
 	return 0;
 }
 
 static int
-arena_prot(uint32_t p)
+uarena_prot(uint32_t p)
 {
 	return ((p & SKC_PROT_READ) ? PROT_READ : 0) |
 	    ((p & SKC_PROT_WRITE) ? PROT_WRITE : 0);
 }
 
 static int
-arena_map_region(char *base, const struct skc_map_region *r, int fd)
+uarena_map_region(char *base, const struct skc_map_region *r, int fd)
 {
 	void *p;
 
 	if (r->mr_prot == 0)            /* a guard: stays reserved */
 		return 0;
 	p = mmap(base + r->mr_span_off, (size_t)r->mr_len,
-	    arena_prot(r->mr_prot), MAP_SHARED | MAP_FIXED, fd,
+	    uarena_prot(r->mr_prot), MAP_SHARED | MAP_FIXED, fd,
 	    (off_t)r->mr_fd_off);
 	return p == MAP_FAILED ? -1 : 0;
 }
 
 int
-arena_map(const struct skc_map *mp, const int *fds, unsigned nfds,
+uarena_map(const struct skc_map *mp, const int *fds, unsigned nfds,
     void **basep)
 {
 	size_t span = (size_t)mp->mp_span_size;
@@ -146,7 +146,7 @@ arena_map(const struct skc_map *mp, const int *fds, unsigned nfds,
 	void *base;
 	int err;
 
-	err = arena_validate(mp, fds, nfds);
+	err = uarena_validate(mp, fds, nfds);
 	if (err != 0)
 		goto fail;
 	base = mmap(NULL, span, PROT_NONE,
@@ -156,7 +156,7 @@ arena_map(const struct skc_map *mp, const int *fds, unsigned nfds,
 		goto fail;
 	}
 	for (i = 0; i < mp->mp_nregions; i++) {
-		if (arena_map_region(base, &mp->mp_regions[i],
+		if (uarena_map_region(base, &mp->mp_regions[i],
 		    fds[mp->mp_regions[i].mr_fd]) < 0) {
 			/* only memory pressure is our problem, not theirs */
 			err = errno == ENOMEM ? ENOMEM : EIO;
@@ -173,7 +173,7 @@ fail:
 }
 
 void
-arena_unmap(void *base, size_t size)
+uarena_unmap(void *base, size_t size)
 {
 	if (base != NULL && size != 0)
 		munmap(base, size);

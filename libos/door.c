@@ -43,34 +43,34 @@
 
 #include "door.h"
 
-#define DOOR_STRIPES    64
-#define DOOR_WHY_LEN    192
+#define UDOOR_STRIPES    64
+#define UDOOR_WHY_LEN    192
 
-enum door_mode {
-	DOOR_MODE_AUTO,
-	DOOR_MODE_CUSE,
-	DOOR_MODE_SOCKET,
+enum udoor_mode {
+	UDOOR_MODE_AUTO,
+	UDOOR_MODE_CUSE,
+	UDOOR_MODE_SOCKET,
 };
 
-static pthread_mutex_t door_locks[DOOR_STRIPES] = {
-	[0 ... DOOR_STRIPES - 1] = PTHREAD_MUTEX_INITIALIZER
+static pthread_mutex_t udoor_locks[UDOOR_STRIPES] = {
+	[0 ... UDOOR_STRIPES - 1] = PTHREAD_MUTEX_INITIALIZER
 };
-static atomic_int door_warned;
+static atomic_int udoor_warned;
 
-static enum door_mode
-door_mode(void)
+static enum udoor_mode
+udoor_mode(void)
 {
 	const char *s = getenv("SKCHAN_DOOR");
 
 	if (s != NULL && strcmp(s, "cuse") == 0)
-		return DOOR_MODE_CUSE;
+		return UDOOR_MODE_CUSE;
 	if (s != NULL && strcmp(s, "socket") == 0)
-		return DOOR_MODE_SOCKET;
-	return DOOR_MODE_AUTO;
+		return UDOOR_MODE_SOCKET;
+	return UDOOR_MODE_AUTO;
 }
 
 static const char *
-door_env(const char *name, const char *def)
+udoor_env(const char *name, const char *def)
 {
 	const char *s = getenv(name);
 
@@ -78,28 +78,28 @@ door_env(const char *name, const char *def)
 }
 
 static void
-door_why(char *why, const char *what, const char *path, int err)
+udoor_why(char *why, const char *what, const char *path, int err)
 {
 	char buf[96];
 
-	snprintf(why, DOOR_WHY_LEN, "%s%s: %s", what, path,
+	snprintf(why, UDOOR_WHY_LEN, "%s%s: %s", what, path,
 	    strerror_r(err, buf, sizeof(buf)));
 }
 
 static int
-door_cuse_open(char *why)
+udoor_cuse_open(char *why)
 {
-	const char *path = door_env("SKCHAN_DEVICE", SKCHAN_DEFAULT_DEVICE);
+	const char *path = udoor_env("SKCHAN_DEVICE", SKCHAN_DEFAULT_DEVICE);
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		door_why(why, "", path, errno);
+		udoor_why(why, "", path, errno);
 	return fd;
 }
 
 /* connect() interrupted by a signal goes on in the background: wait. */
 static int
-door_connect_wait(int s)
+udoor_connect_wait(int s)
 {
 	struct pollfd p = { .fd = s, .events = POLLOUT };
 	socklen_t len = sizeof(int);
@@ -115,7 +115,7 @@ door_connect_wait(int s)
 }
 
 static int
-door_connect(int s, const char *path)
+udoor_connect(int s, const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
@@ -126,43 +126,43 @@ door_connect(int s, const char *path)
 	strcpy(sun.sun_path, path);
 	if (connect(s, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 		return 0;
-	return errno == EINTR ? door_connect_wait(s) : -1;
+	return errno == EINTR ? udoor_connect_wait(s) : -1;
 }
 
 static int
-door_sock_open(char *why)
+udoor_sock_open(char *why)
 {
-	const char *path = door_env("SKCHAN_SOCKET", SKCHAN_DEFAULT_SOCKET);
+	const char *path = udoor_env("SKCHAN_SOCKET", SKCHAN_DEFAULT_SOCKET);
 	int s, err;
 
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		goto fail;
-	if (door_connect(s, path) == 0)
+	if (udoor_connect(s, path) == 0)
 		return s;
 	err = errno;
 	close(s);
 	errno = err;
 fail:
 	if (why != NULL)
-		door_why(why, "socket ", path, errno);
+		udoor_why(why, "socket ", path, errno);
 	return -1;
 }
 
 int
-door_sock_connect(void)
+udoor_sock_connect(void)
 {
-	return door_sock_open(NULL);
+	return udoor_sock_open(NULL);
 }
 
 /* The one line the library prints when the daemon cannot be reached. */
 static void
-door_warn(const char *cuse, const char *sock)
+udoor_warn(const char *cuse, const char *sock)
 {
-	char line[2 * DOOR_WHY_LEN + 64];
+	char line[2 * UDOOR_WHY_LEN + 64];
 	int n;
 
-	if (atomic_exchange(&door_warned, 1) != 0)
+	if (atomic_exchange(&udoor_warned, 1) != 0)
 		return;
 	n = snprintf(line, sizeof(line), "libskywalk: cannot reach cuse-dev: "
 	    "%s%s%s\n", cuse, (*cuse && *sock) ? "; " : "", sock);
@@ -174,34 +174,34 @@ door_warn(const char *cuse, const char *sock)
 }
 
 int
-door_open(enum door_kind *kind)
+udoor_open(enum udoor_kind *kind)
 {
-	enum door_mode mode = door_mode();
-	char cwhy[DOOR_WHY_LEN] = "", swhy[DOOR_WHY_LEN] = "";
+	enum udoor_mode mode = udoor_mode();
+	char cwhy[UDOOR_WHY_LEN] = "", swhy[UDOOR_WHY_LEN] = "";
 	int fd;
 
 	libos_atfork_init();
-	if (mode != DOOR_MODE_SOCKET) {
-		fd = door_cuse_open(cwhy);
+	if (mode != UDOOR_MODE_SOCKET) {
+		fd = udoor_cuse_open(cwhy);
 		if (fd >= 0) {
-			*kind = DOOR_CUSE;
+			*kind = UDOOR_CUSE;
 			return fd;
 		}
 	}
-	if (mode != DOOR_MODE_CUSE) {
-		fd = door_sock_open(swhy);
+	if (mode != UDOOR_MODE_CUSE) {
+		fd = udoor_sock_open(swhy);
 		if (fd >= 0) {
-			*kind = DOOR_SOCKET;
+			*kind = UDOOR_SOCKET;
 			return fd;
 		}
 	}
-	door_warn(cwhy, swhy);
+	udoor_warn(cwhy, swhy);
 	errno = ENXIO;
 	return -1;
 }
 
 void
-door_hdr_init(struct skc_req_hdr *hdr, size_t size)
+udoor_hdr_init(struct skc_req_hdr *hdr, size_t size)
 {
 	hdr->rh_version = SKCHAN_ABI_VERSION;
 	hdr->rh_size = (uint16_t)size;
@@ -209,7 +209,7 @@ door_hdr_init(struct skc_req_hdr *hdr, size_t size)
 }
 
 void
-door_fds_close(struct door_fds *fds)
+udoor_fds_close(struct udoor_fds *fds)
 {
 	while (fds->df_count > 0)
 		close(fds->df_fd[--fds->df_count]);
@@ -218,14 +218,14 @@ door_fds_close(struct door_fds *fds)
 /* ---- socket door ----------------------------------------------------- */
 
 static pthread_mutex_t *
-door_lock_of(int fd)
+udoor_lock_of(int fd)
 {
-	return &door_locks[(unsigned)fd % DOOR_STRIPES];
+	return &udoor_locks[(unsigned)fd % UDOOR_STRIPES];
 }
 
 /* A peer that went away is, to the caller, a kernel that is gone. */
 static int
-door_broken(void)
+udoor_broken(void)
 {
 	if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
 		errno = ENXIO;
@@ -233,7 +233,7 @@ door_broken(void)
 }
 
 static int
-door_send(int fd, const struct skc_msg *m, const void *req, size_t len)
+udoor_send(int fd, const struct skc_msg *m, const void *req, size_t len)
 {
 	struct iovec iov[2] = {
 		{ .iov_base = (void *)m, .iov_len = sizeof(*m) },
@@ -247,7 +247,7 @@ door_send(int fd, const struct skc_msg *m, const void *req, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return door_broken();
+			return udoor_broken();
 		for (; mh.msg_iovlen > 0 && (size_t)n >= mh.msg_iov->iov_len;
 		    mh.msg_iov++, mh.msg_iovlen--)
 			n -= (ssize_t)mh.msg_iov->iov_len;
@@ -261,14 +261,14 @@ door_send(int fd, const struct skc_msg *m, const void *req, size_t len)
 
 /* Keep the descriptors of one SCM_RIGHTS message; close any surplus. */
 static void
-door_take_fds(struct cmsghdr *c, struct door_fds *fds)
+udoor_take_fds(struct cmsghdr *c, struct udoor_fds *fds)
 {
 	size_t i, n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 	int fd;
 
 	for (i = 0; i < n; i++) {
 		memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-		if (fds->df_count < DOOR_FDS_MAX)
+		if (fds->df_count < UDOOR_FDS_MAX)
 			fds->df_fd[fds->df_count++] = fd;
 		else
 			close(fd);
@@ -276,24 +276,24 @@ door_take_fds(struct cmsghdr *c, struct door_fds *fds)
 }
 
 static int
-door_cmsgs(struct msghdr *mh, struct door_fds *fds)
+udoor_cmsgs(struct msghdr *mh, struct udoor_fds *fds)
 {
 	struct cmsghdr *c;
 
 	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			door_take_fds(c, fds);
+			udoor_take_fds(c, fds);
 	return (mh->msg_flags & MSG_CTRUNC) ? -1 : 0;
 }
 
 /* Read exactly len bytes, collecting descriptors on the way. */
 static int
-door_recv_all(int fd, void *buf, size_t len, struct door_fds *fds,
+udoor_recv_all(int fd, void *buf, size_t len, struct udoor_fds *fds,
     int *trunc)
 {
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int) * DOOR_FDS_MAX)];
+		char buf[CMSG_SPACE(sizeof(int) * UDOOR_FDS_MAX)];
 	} cm;
 	struct iovec iov;
 	struct msghdr mh;
@@ -308,12 +308,12 @@ door_recv_all(int fd, void *buf, size_t len, struct door_fds *fds,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return door_broken();
+			return udoor_broken();
 		if (n == 0) {
 			errno = ENXIO;
 			return -1;
 		}
-		if (door_cmsgs(&mh, fds) < 0)
+		if (udoor_cmsgs(&mh, fds) < 0)
 			*trunc = 1;
 		got += (size_t)n;
 	}
@@ -322,7 +322,7 @@ door_recv_all(int fd, void *buf, size_t len, struct door_fds *fds,
 
 /* A reply we cannot parse leaves the stream out of step: end it. */
 static int
-door_desync(int fd)
+udoor_desync(int fd)
 {
 	shutdown(fd, SHUT_RDWR);
 	errno = EIO;
@@ -330,17 +330,17 @@ door_desync(int fd)
 }
 
 static int
-door_recv(int fd, uint32_t cmd, void *req, size_t len, struct door_fds *fds)
+udoor_recv(int fd, uint32_t cmd, void *req, size_t len, struct udoor_fds *fds)
 {
 	struct skc_msg m;
 	int trunc = 0;
 
-	if (door_recv_all(fd, &m, sizeof(m), fds, &trunc) < 0)
+	if (udoor_recv_all(fd, &m, sizeof(m), fds, &trunc) < 0)
 		return -1;
 	if (m.sm_magic != SKC_MSG_MAGIC || m.sm_cmd != cmd ||
 	    m.sm_len != len || m.sm_error < 0 || m.sm_error > 4095)
-		return door_desync(fd);
-	if (door_recv_all(fd, req, len, fds, &trunc) < 0)
+		return udoor_desync(fd);
+	if (udoor_recv_all(fd, req, len, fds, &trunc) < 0)
 		return -1;
 	if (trunc) {
 		errno = EIO;
@@ -354,7 +354,7 @@ door_recv(int fd, uint32_t cmd, void *req, size_t len, struct door_fds *fds)
 }
 
 static int
-door_sock_call(int fd, uint32_t cmd, void *req, struct door_fds *fds)
+udoor_sock_call(int fd, uint32_t cmd, void *req, struct udoor_fds *fds)
 {
 	struct skc_msg m = {
 		.sm_magic = SKC_MSG_MAGIC,
@@ -362,13 +362,13 @@ door_sock_call(int fd, uint32_t cmd, void *req, struct door_fds *fds)
 		.sm_error = 0,
 		.sm_len = _IOC_SIZE(cmd),
 	};
-	pthread_mutex_t *lock = door_lock_of(fd);
+	pthread_mutex_t *lock = udoor_lock_of(fd);
 	int rc, err;
 
 	pthread_mutex_lock(lock);
-	rc = door_send(fd, &m, req, m.sm_len);
+	rc = udoor_send(fd, &m, req, m.sm_len);
 	if (rc == 0)
-		rc = door_recv(fd, cmd, req, m.sm_len, fds);
+		rc = udoor_recv(fd, cmd, req, m.sm_len, fds);
 	err = errno;
 	pthread_mutex_unlock(lock);
 	errno = err;
@@ -378,7 +378,7 @@ door_sock_call(int fd, uint32_t cmd, void *req, struct door_fds *fds)
 /* ---- both doors -------------------------------------------------------- */
 
 static int
-door_cuse_call(int fd, uint32_t cmd, void *req)
+udoor_cuse_call(int fd, uint32_t cmd, void *req)
 {
 	int rc;
 
@@ -389,24 +389,24 @@ door_cuse_call(int fd, uint32_t cmd, void *req)
 }
 
 int
-door_call(int fd, enum door_kind kind, uint32_t cmd, void *req,
-    struct door_fds *fds)
+udoor_call(int fd, enum udoor_kind kind, uint32_t cmd, void *req,
+    struct udoor_fds *fds)
 {
-	struct door_fds scratch = { .df_count = 0 };
-	struct door_fds *got = fds != NULL ? fds : &scratch;
+	struct udoor_fds scratch = { .df_count = 0 };
+	struct udoor_fds *got = fds != NULL ? fds : &scratch;
 	int rc, err;
 
 	got->df_count = 0;
-	if (kind == DOOR_CUSE)
-		return door_cuse_call(fd, cmd, req);
-	if (kind != DOOR_SOCKET) {
+	if (kind == UDOOR_CUSE)
+		return udoor_cuse_call(fd, cmd, req);
+	if (kind != UDOOR_SOCKET) {
 		errno = EBADF;
 		return -1;
 	}
-	rc = door_sock_call(fd, cmd, req, got);
+	rc = udoor_sock_call(fd, cmd, req, got);
 	err = errno;
 	if (rc < 0 || fds == NULL)
-		door_fds_close(got);
+		udoor_fds_close(got);
 	errno = err;
 	return rc;
 }
@@ -418,15 +418,15 @@ door_call(int fd, enum door_kind kind, uint32_t cmd, void *req,
  * prepare takes them all (each is held for one round trip at most).
  */
 void
-door_atfork_prepare(void)
+udoor_atfork_prepare(void)
 {
-	for (int i = 0; i < DOOR_STRIPES; i++)
-		pthread_mutex_lock(&door_locks[i]);
+	for (int i = 0; i < UDOOR_STRIPES; i++)
+		pthread_mutex_lock(&udoor_locks[i]);
 }
 
 void
-door_atfork_release(void)
+udoor_atfork_release(void)
 {
-	for (int i = DOOR_STRIPES - 1; i >= 0; i--)
-		pthread_mutex_unlock(&door_locks[i]);
+	for (int i = UDOOR_STRIPES - 1; i >= 0; i--)
+		pthread_mutex_unlock(&udoor_locks[i]);
 }

@@ -15,6 +15,10 @@
  * channel's span; poll.c uses both to give poll/select on socket-door
  * channels the implicit syncs the kernel gives CUSE ones.
  *
+ * Names: udoor_ (door.c), fdt_ (fdtab.c), uarena_ (arena.c).  The "u"
+ * keeps the user side apart from cuse-dev's door_ and skmem_ names:
+ * unit tests link the kernel and the library into one program.
+ *
  * Error convention inside libos: functions here return 0 (or an fd) on
  * success and -1 with errno set on failure, like the system calls they
  * implement, so syscalls.c can pass results straight through.
@@ -27,18 +31,18 @@
 #include <skywalk/skchan_abi.h>
 
 /* Which door a handle was opened through. */
-enum door_kind {
-	DOOR_NONE = 0,
-	DOOR_CUSE = 1,          /* ioctl on a /dev/skchan fd */
-	DOOR_SOCKET = 2,        /* framed requests on a Unix stream socket */
+enum udoor_kind {
+	UDOOR_NONE = 0,
+	UDOOR_CUSE = 1,          /* ioctl on a /dev/skchan fd */
+	UDOOR_SOCKET = 2,        /* framed requests on a Unix stream socket */
 };
 
 /* Most descriptors one reply can carry: the arena memfds + the eventfd. */
-#define DOOR_FDS_MAX            (SKC_MAP_FDS_MAX + 1)
+#define UDOOR_FDS_MAX            (SKC_MAP_FDS_MAX + 1)
 
 /* Descriptors received with a reply; the caller owns (closes) them. */
-struct door_fds {
-	int df_fd[DOOR_FDS_MAX];
+struct udoor_fds {
+	int df_fd[UDOOR_FDS_MAX];
 	unsigned df_count;
 };
 
@@ -48,13 +52,13 @@ struct door_fds {
  * (O_CLOEXEC) and stores the door in *kind; when no door works returns
  * -1 with errno ENXIO and prints one line to stderr, once per process.
  */
-int door_open(enum door_kind *kind);
+int udoor_open(enum udoor_kind *kind);
 
 /* Connect a fresh socket to the daemon (socket path rules only). */
-int door_sock_connect(void);
+int udoor_sock_connect(void);
 
 /* Fill a request header: current version, the struct's size, flags 0. */
-void door_hdr_init(struct skc_req_hdr *hdr, size_t size);
+void udoor_hdr_init(struct skc_req_hdr *hdr, size_t size);
 
 /*
  * Carry one request: req holds the struct of cmd (_IOC_SIZE(cmd) bytes)
@@ -63,15 +67,15 @@ void door_hdr_init(struct skc_req_hdr *hdr, size_t size);
  * or -1 with errno = the daemon's error or a transport error (ENXIO when
  * the daemon is gone, EIO when its reply is malformed).
  */
-int door_call(int fd, enum door_kind kind, uint32_t cmd, void *req,
-    struct door_fds *fds);
+int udoor_call(int fd, enum udoor_kind kind, uint32_t cmd, void *req,
+    struct udoor_fds *fds);
 
 /* Close every descriptor in fds. */
-void door_fds_close(struct door_fds *fds);
+void udoor_fds_close(struct udoor_fds *fds);
 
 /* Fork handlers (registered by libos_atfork_init). */
-void door_atfork_prepare(void);
-void door_atfork_release(void);
+void udoor_atfork_prepare(void);
+void udoor_atfork_release(void);
 
 /*
  * Register libos's fork handlers once.  XNU closes controller and
@@ -93,7 +97,7 @@ enum fdt_type {
 
 struct fdt_ent {
 	enum fdt_type fe_type;
-	enum door_kind fe_door;
+	enum udoor_kind fe_door;
 	uint32_t fe_flags;      /* FDTF_* */
 	uint64_t fe_guard;      /* what guarded_close_np must be shown */
 	void *fe_base;          /* channel: mapped span, or NULL */
@@ -143,18 +147,18 @@ uint64_t fdt_new_guard(void);
  * Check a daemon-supplied map against the nfds memfds it came with
  * (fds may be NULL to check the map alone).  Returns 0 or EIO.
  */
-int arena_validate(const struct skc_map *mp, const int *fds, unsigned nfds);
+int uarena_validate(const struct skc_map *mp, const int *fds, unsigned nfds);
 
 /*
  * Map the span described by mp from memfds fds[0..nfds-1] (which the
  * caller still owns).  Returns 0 and the base in *basep, or -1/errno
  * (EIO for a map the daemon should never have sent).
  */
-int arena_map(const struct skc_map *mp, const int *fds, unsigned nfds,
+int uarena_map(const struct skc_map *mp, const int *fds, unsigned nfds,
     void **basep);
 
-/* Undo arena_map. */
-void arena_unmap(void *base, size_t size);
+/* Undo uarena_map. */
+void uarena_unmap(void *base, size_t size);
 
 /* ---- poll.c -------------------------------------------------------- */
 

@@ -49,7 +49,7 @@ static pthread_once_t fdt_fork_once = PTHREAD_ONCE_INIT;
 static int
 fdt_is_sock_channel(const struct fdt_ent *e)
 {
-	return e->fe_type == FDT_CHANNEL && e->fe_door == DOOR_SOCKET;
+	return e->fe_type == FDT_CHANNEL && e->fe_door == UDOOR_SOCKET;
 }
 
 static int
@@ -183,7 +183,7 @@ void
 fdt_release(int fd, const struct fdt_ent *e)
 {
 	if (e->fe_base != NULL)
-		arena_unmap(e->fe_base, e->fe_size);
+		uarena_unmap(e->fe_base, e->fe_size);
 	if (e->fe_evfd >= 0)
 		close(e->fe_evfd);
 	close(fd);
@@ -213,7 +213,7 @@ fdt_new_guard(void)
 static void
 fdt_atfork_prepare(void)
 {
-	door_atfork_prepare();
+	udoor_atfork_prepare();
 	pthread_mutex_lock(&fdt_lock);
 }
 
@@ -221,7 +221,7 @@ static void
 fdt_atfork_parent(void)
 {
 	pthread_mutex_unlock(&fdt_lock);
-	door_atfork_release();
+	udoor_atfork_release();
 }
 
 /* The child: only this thread exists; drop everything XNU would. */
@@ -232,7 +232,7 @@ fdt_atfork_child(void)
 	size_t fd;
 
 	pthread_mutex_unlock(&fdt_lock);
-	door_atfork_release();
+	udoor_atfork_release();
 	for (fd = 0; fd < fdt_cap; fd++) {
 		if (fdt_tab[fd].fe_type == FDT_FREE)
 			continue;

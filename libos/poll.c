@@ -246,9 +246,9 @@ poll_channel(int fd, short events)
 	struct skc_channel_poll req;
 
 	memset(&req, 0, sizeof(req));
-	door_hdr_init(&req.cp_hdr, sizeof(req));
+	udoor_hdr_init(&req.cp_hdr, sizeof(req));
 	req.cp_events = (uint16_t)events;
-	if (door_call(fd, DOOR_SOCKET, SKC_IOC_CHANNEL_POLL, &req, NULL) < 0)
+	if (udoor_call(fd, UDOOR_SOCKET, SKC_IOC_CHANNEL_POLL, &req, NULL) < 0)
 		return errno == ENXIO ? POLLHUP : POLLERR;
 	return (short)req.cp_revents;
 }
@@ -389,7 +389,7 @@ poll_find_channels(struct poll_ctx *pc)
 	for (i = 0; n != 0 && i < pc->pc_n; i++) {
 		if (pc->pc_ent[i].fe_type == FDT_FREE)
 			continue;
-		if (pc->pc_ent[i].fe_door != DOOR_SOCKET ||
+		if (pc->pc_ent[i].fe_door != UDOOR_SOCKET ||
 		    pc->pc_ent[i].fe_type != FDT_CHANNEL ||
 		    pc->pc_fds[i].fd < 0 ||
 		    !fdt_same_file(pc->pc_fds[i].fd, &pc->pc_ent[i]))

@@ -66,7 +66,7 @@ sc_call(int fd, enum fdt_type type, uint32_t cmd, void *req)
 
 	if (sc_handle(fd, type, &e) < 0)
 		return -1;
-	return door_call(fd, e.fe_door, cmd, req, NULL);
+	return udoor_call(fd, e.fe_door, cmd, req, NULL);
 }
 
 /* ---- nexus controller ------------------------------------------------- */
@@ -80,14 +80,14 @@ sc_nexus_open(const struct nxctl_init *init, uint32_t flags, uint64_t *guard)
 	struct skc_nexus_open req;
 	int fd;
 
-	fd = door_open(&e.fe_door);
+	fd = udoor_open(&e.fe_door);
 	if (fd < 0)
 		return -1;
 	memset(&req, 0, sizeof(req));
-	door_hdr_init(&req.no_hdr, sizeof(req));
+	udoor_hdr_init(&req.no_hdr, sizeof(req));
 	req.no_init.ni_version = init->ni_version;
 	e.fe_guard = fdt_new_guard();
-	if (door_call(fd, e.fe_door, SKC_IOC_NEXUS_OPEN, &req, NULL) < 0 ||
+	if (udoor_call(fd, e.fe_door, SKC_IOC_NEXUS_OPEN, &req, NULL) < 0 ||
 	    fdt_insert(fd, &e) < 0) {
 		sc_close(fd);
 		return -1;
@@ -122,7 +122,7 @@ __nexus_register(int ctl, struct nxprov_reg *reg, const uint32_t reg_len,
 	    prov_uuid_len < sizeof(uuid_t))
 		return sc_fail(EINVAL);
 	memset(&req, 0, sizeof(req));
-	door_hdr_init(&req.nr_hdr, sizeof(req));
+	udoor_hdr_init(&req.nr_hdr, sizeof(req));
 	req.nr_reg = *reg;
 	if (sc_call(ctl, FDT_CONTROLLER, SKC_IOC_NEXUS_REGISTER, &req) < 0)
 		return -1;
@@ -139,7 +139,7 @@ sc_nexus_uuid(int ctl, uint32_t cmd, const uuid_t uuid, uint32_t len)
 	if (uuid == NULL || len < sizeof(uuid_t))
 		return sc_fail(EINVAL);
 	memset(&req, 0, sizeof(req));
-	door_hdr_init(&req.nu_hdr, sizeof(req));
+	udoor_hdr_init(&req.nu_hdr, sizeof(req));
 	uuid_copy(req.nu_uuid, uuid);
 	return sc_call(ctl, FDT_CONTROLLER, cmd, &req);
 }
@@ -168,7 +168,7 @@ __nexus_create(int ctl, const uuid_t prov_uuid, const uint32_t prov_uuid_len,
 	    nx_uuid == NULL || nx_uuid_len < sizeof(uuid_t))
 		return sc_fail(EINVAL);
 	memset(&req, 0, sizeof(req));
-	door_hdr_init(&req.nc_hdr, sizeof(req));
+	udoor_hdr_init(&req.nc_hdr, sizeof(req));
 	uuid_copy(req.nc_prov_uuid, prov_uuid);
 	if (sc_call(ctl, FDT_CONTROLLER, SKC_IOC_NEXUS_CREATE, &req) < 0)
 		return -1;
@@ -182,7 +182,7 @@ static void
 sc_opt_init(struct skc_nexus_opt *req, uint32_t opt, uint32_t len)
 {
 	memset(req, 0, offsetof(struct skc_nexus_opt, no_data));
-	door_hdr_init(&req->no_hdr, sizeof(*req));
+	udoor_hdr_init(&req->no_hdr, sizeof(*req));
 	req->no_opt = opt;
 	req->no_len = len;
 	memset(req->no_data, 0, len);
@@ -195,7 +195,7 @@ sc_opt_call(int ctl, const struct fdt_ent *e, uint32_t cmd,
 {
 	uint32_t cap = req->no_len;
 
-	if (door_call(ctl, e->fe_door, cmd, req, NULL) < 0)
+	if (udoor_call(ctl, e->fe_door, cmd, req, NULL) < 0)
 		return -1;
 	if (req->no_len > cap)          /* the daemon wrote past our buffer */
 		return sc_fail(EIO);
@@ -499,7 +499,7 @@ sc_ch_req(struct skc_channel_open *req, const struct ch_init *init)
 	    (init->ci_key == 0) != (init->ci_key_len == 0))
 		return sc_fail(EINVAL);
 	memset(req, 0, sizeof(*req));
-	door_hdr_init(&req->co_hdr, sizeof(*req));
+	udoor_hdr_init(&req->co_hdr, sizeof(*req));
 	req->co_init = *init;
 	req->co_init.ci_key = 0;
 	req->co_init.ci_guard = 0;
@@ -511,21 +511,21 @@ sc_ch_req(struct skc_channel_open *req, const struct ch_init *init)
 
 /* CUSE door: claim the memfds with the ticket over a fresh socket. */
 static int
-sc_arena_fetch(uint64_t ticket, struct door_fds *fds)
+sc_arena_fetch(uint64_t ticket, struct udoor_fds *fds)
 {
 	struct skc_arena_fetch req;
 	int s, rc;
 
-	s = door_sock_connect();
+	s = udoor_sock_connect();
 	if (s < 0)
 		return sc_fail(ENXIO);
 	memset(&req, 0, sizeof(req));
-	door_hdr_init(&req.af_hdr, sizeof(req));
+	udoor_hdr_init(&req.af_hdr, sizeof(req));
 	req.af_ticket = ticket;
-	rc = door_call(s, DOOR_SOCKET, SKC_IOC_ARENA_FETCH, &req, fds);
+	rc = udoor_call(s, UDOOR_SOCKET, SKC_IOC_ARENA_FETCH, &req, fds);
 	sc_close(s);
 	if (rc == 0 && req.af_nfds != fds->df_count) {
-		door_fds_close(fds);
+		udoor_fds_close(fds);
 		return sc_fail(EIO);
 	}
 	return rc;
@@ -537,15 +537,15 @@ sc_arena_fetch(uint64_t ticket, struct door_fds *fds)
  */
 static int
 sc_ch_fds(const struct fdt_ent *e, const struct skc_channel_open *req,
-    struct door_fds *fds, int *evfd)
+    struct udoor_fds *fds, int *evfd)
 {
 	unsigned want = req->co_map.mp_nfds;
 
 	*evfd = -1;
-	if (e->fe_door == DOOR_CUSE)
+	if (e->fe_door == UDOOR_CUSE)
 		return sc_arena_fetch(req->co_ticket, fds);
 	if (fds->df_count != want + 1 || want > SKC_MAP_FDS_MAX) {
-		door_fds_close(fds);
+		udoor_fds_close(fds);
 		return sc_fail(EIO);
 	}
 	*evfd = fds->df_fd[--fds->df_count];
@@ -556,17 +556,17 @@ sc_ch_fds(const struct fdt_ent *e, const struct skc_channel_open *req,
 /* Map the span and record the channel; consumes the memfds either way. */
 static int
 sc_ch_setup(int fd, struct fdt_ent *e, const struct skc_channel_open *req,
-    struct door_fds *fds)
+    struct udoor_fds *fds)
 {
 	int rc;
 
-	rc = arena_map(&req->co_map, fds->df_fd, fds->df_count, &e->fe_base);
-	door_fds_close(fds);
+	rc = uarena_map(&req->co_map, fds->df_fd, fds->df_count, &e->fe_base);
+	udoor_fds_close(fds);
 	if (rc < 0)
 		return -1;
 	e->fe_size = (size_t)req->co_map.mp_span_size;
 	if (fdt_insert(fd, e) < 0) {
-		arena_unmap(e->fe_base, e->fe_size);
+		uarena_unmap(e->fe_base, e->fe_size);
 		return -1;
 	}
 	return 0;
@@ -577,17 +577,17 @@ __channel_open(struct ch_init *init, const uint32_t init_len)
 {
 	struct fdt_ent e = { .fe_type = FDT_CHANNEL, .fe_evfd = -1 };
 	struct skc_channel_open req;
-	struct door_fds fds;
+	struct udoor_fds fds;
 	int fd;
 
 	if (init == NULL || init_len < sizeof(*init))
 		return sc_fail(EINVAL);
 	if (sc_ch_req(&req, init) < 0)
 		return -1;
-	fd = door_open(&e.fe_door);
+	fd = udoor_open(&e.fe_door);
 	if (fd < 0)
 		return -1;
-	if (door_call(fd, e.fe_door, SKC_IOC_CHANNEL_OPEN, &req, &fds) < 0)
+	if (udoor_call(fd, e.fe_door, SKC_IOC_CHANNEL_OPEN, &req, &fds) < 0)
 		goto fail;
 	if (sc_ch_fds(&e, &req, &fds, &e.fe_evfd) < 0)
 		goto fail;
@@ -618,8 +618,8 @@ __channel_get_info(int c, struct ch_info *cinfo, const uint32_t cinfolen)
 	if (cinfo == NULL || cinfolen < sizeof(*cinfo))
 		return sc_fail(EINVAL);
 	memset(&req, 0, sizeof(req));
-	door_hdr_init(&req.ci_hdr, sizeof(req));
-	if (door_call(c, e.fe_door, SKC_IOC_CHANNEL_INFO, &req, NULL) < 0)
+	udoor_hdr_init(&req.ci_hdr, sizeof(req));
+	if (udoor_call(c, e.fe_door, SKC_IOC_CHANNEL_INFO, &req, NULL) < 0)
 		return -1;
 	*cinfo = req.ci_info;
 	/* only we know where the span is in this address space */
@@ -635,7 +635,7 @@ __channel_sync(int c, const int mode, const sync_flags_t flags)
 		.cs_flags = flags,
 	};
 
-	door_hdr_init(&req.cs_hdr, sizeof(req));
+	udoor_hdr_init(&req.cs_hdr, sizeof(req));
 	return sc_call(c, FDT_CHANNEL, SKC_IOC_CHANNEL_SYNC, &req);
 }
 
@@ -655,10 +655,10 @@ __channel_get_opt(int c, const uint32_t opt, void *aoptval,
 	if (cap > SKC_CHOPT_DATA_MAX)
 		cap = SKC_CHOPT_DATA_MAX;
 	memset(&req, 0, sizeof(req));
-	door_hdr_init(&req.co_hdr, sizeof(req));
+	udoor_hdr_init(&req.co_hdr, sizeof(req));
 	req.co_opt = opt;
 	req.co_len = cap;
-	if (door_call(c, e.fe_door, SKC_IOC_CHANNEL_GET_OPT, &req, NULL) < 0)
+	if (udoor_call(c, e.fe_door, SKC_IOC_CHANNEL_GET_OPT, &req, NULL) < 0)
 		return -1;
 	if (req.co_len > cap)
 		return sc_fail(EIO);
@@ -678,7 +678,7 @@ __channel_set_opt(int c, const uint32_t opt, const void *aoptval,
 	if (len > SKC_CHOPT_DATA_MAX)
 		return sc_fail(EINVAL);
 	memset(&req, 0, sizeof(req));
-	door_hdr_init(&req.co_hdr, sizeof(req));
+	udoor_hdr_init(&req.co_hdr, sizeof(req));
 	req.co_opt = opt;
 	req.co_len = len;
 	if (len != 0)
