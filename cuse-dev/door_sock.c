@@ -31,7 +31,9 @@
  * SKC_IOC_CHANNEL_OPEN succeeds the door gives the connection an eventfd
  * and appends it to the reply after the kernel's memfds (the client gets
  * co_map.mp_nfds + 1 descriptors; the last is the eventfd).
- * SKC_IOC_CHANNEL_POLL runs sk_file_poll(arm=1); when the kernel later
+ * SKC_IOC_CHANNEL_POLL goes to the kernel like any request (it runs the
+ * same readiness check as sk_file_poll, armed, and validates the header
+ * in the one place all requests are validated); when the kernel later
  * fires the handle's waiter, the door writes 1 to that eventfd, which
  * makes it readable for the client's poll/epoll/select.
  *
@@ -176,27 +178,6 @@ static int ds_reply_err(struct ds_conn *cn, const struct skc_msg *req,
 	return ds_send(cn, &m, body, NULL, 0);
 }
 
-/* Version/size/flags of the one request the door serves by itself. */
-static int ds_hdr_check(const struct skc_req_hdr *h, size_t size)
-{
-	if (h->rh_version != SKCHAN_ABI_VERSION)
-		return -ENOTSUP;
-	if (h->rh_size != size || h->rh_flags != 0)
-		return -EINVAL;
-	return 0;
-}
-
-static int ds_poll(struct ds_conn *cn, struct skc_channel_poll *cp)
-{
-	int err = ds_hdr_check(&cp->cp_hdr, sizeof(*cp));
-
-	if (err != 0)
-		return err;
-	cp->cp_revents = sk_file_poll(cn->cn_file, &cn->cn_cred,
-	    cp->cp_events, 1);
-	return 0;
-}
-
 /* The channel's wakeup eventfd exists before the kernel opens the
  * channel, so that a channel is never opened without one. */
 static int ds_evfd_get(struct ds_conn *cn)
@@ -215,8 +196,6 @@ static int ds_call(struct ds_conn *cn, uint32_t cmd, union door_req *req,
 	int err;
 
 	*nfds = 0;
-	if (cmd == SKC_IOC_CHANNEL_POLL)
-		return ds_poll(cn, &req->channel_poll);
 	if (cmd == SKC_IOC_CHANNEL_OPEN && (err = ds_evfd_get(cn)) != 0)
 		return err;
 	err = sk_file_ioctl(cn->cn_file, &cn->cn_cred, cmd, req, len, &kf);
