@@ -30,6 +30,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -44,7 +45,7 @@
 #include "door.h"
 
 #define UDOOR_STRIPES    64
-#define UDOOR_WHY_LEN    192
+#define UDOOR_WHY_LEN    (PATH_MAX + 128)
 
 enum udoor_mode {
 	UDOOR_MODE_AUTO,
