@@ -257,12 +257,15 @@ kr_txsync_prologue(struct kern_channel_ring *kr)
 	int err;
 
 	err = kr_prologue_head(kr, &head);
-	for (i = kr->ckr_rhead; err == 0 && i != head; i = kr_next(kr, i))
-		err = kr_internalize(kr, kr->ckr_ksds[i]);
-	if (err != 0) {
-		SK_RD("ring %u/%u tx: bad metadata in slot %u", kr->ckr_port,
-		    kr->ckr_ring_id, i);
+	if (err != 0)
 		return err;
+	for (i = kr->ckr_rhead; i != head; i = kr_next(kr, i)) {
+		err = kr_internalize(kr, kr->ckr_ksds[i]);
+		if (err != 0) {
+			SK_RD("ring %u/%u tx: bad metadata in slot %u",
+			    kr->ckr_port, kr->ckr_ring_id, i);
+			return err;
+		}
 	}
 	kr->ckr_rhead = head;
 	return 0;

@@ -69,7 +69,8 @@ void
 sk_kill_process(const struct sk_cred *cred, const char *why)
 {
 	sk_counters.skc_kills++;
-	SK_RD("pid %d: %s: SIGABRT", (int)cred->cr_pid, why);
+	SK_RD("pid %d: %s%s", (int)cred->cr_pid, why,
+	    cred->cr_pid > 0 ? ": SIGABRT" : " (pid unknown, not killed)");
 	if (cred->cr_pid > 0)
 		kill(cred->cr_pid, SIGABRT);
 }
