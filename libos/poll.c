@@ -27,7 +27,8 @@
  *      otherwise report.
  *
  * revents of a channel are exactly the daemon's bits (POLLWRNORM only if
- * POLLWRNORM was asked).  A daemon that went away reads as POLLHUP.
+ * POLLWRNORM was asked).  A daemon that went away reads as POLLHUP|POLLERR
+ * (so select reports it in the read and write sets).
  *
  * select/pselect run on the same core: read set => POLLIN|POLLRDNORM,
  * write set => POLLOUT|POLLWRNORM, exception set => POLLPRI.  Results
@@ -42,11 +43,12 @@
  * signal it unblocks interrupts the call (EINTR) while it sleeps; the
  * channel requests themselves are never interrupted (door.c).
  *
- * Not interposed: epoll.  epoll on a socket-door channel fd only says
- * that the daemon wrote something on the socket - never - and the
- * wakeup eventfd is not exposed; programs that need to wait on a
- * socket-door channel use poll/select (or the CUSE door, where every
- * wait primitive works because the kernel does the syncs).
+ * Not interposed: epoll.  epoll on a socket-door channel fd watches the
+ * Unix socket itself: always writable, never readable, and no implicit
+ * sync runs; the wakeup eventfd the daemon writes is private to libos.
+ * Programs that wait on a socket-door channel use poll/select (or the
+ * CUSE door, where every wait primitive works because the kernel's poll
+ * handler does the syncs).
  *
  * The real functions are found once with dlsym(RTLD_NEXT); if that
  * fails the raw system calls stand in (losing only libc's cancellation
@@ -249,7 +251,7 @@ poll_channel(int fd, short events)
 	udoor_hdr_init(&req.cp_hdr, sizeof(req));
 	req.cp_events = (uint16_t)events;
 	if (udoor_call(fd, UDOOR_SOCKET, SKC_IOC_CHANNEL_POLL, &req, NULL) < 0)
-		return errno == ENXIO ? POLLHUP : POLLERR;
+		return errno == ENXIO ? (POLLHUP | POLLERR) : POLLERR;
 	return (short)req.cp_revents;
 }
 
