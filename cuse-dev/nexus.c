@@ -486,19 +486,25 @@ nxopt_channel_list(struct skc_nexus_opt *req)
 	return 0;
 }
 
+/*
+ * Option payloads sit at offset 16 of a 4-byte aligned request: they are
+ * copied into aligned locals before use, never accessed in place.
+ */
 static int
 nxopt_prov_entry(struct skc_nexus_opt *req)
 {
-	struct nxprov_reg_ent *ent = (void *)req->no_data;
 	struct kern_nexus_provider *nxprov;
+	struct nxprov_reg_ent ent;
 
-	if (req->no_len < sizeof(*ent))
+	if (req->no_len < sizeof(ent))
 		return -EINVAL;
-	nxprov = nxprov_find(ent->npre_prov_uuid);
+	memcpy(&ent, req->no_data, sizeof(ent));
+	nxprov = nxprov_find(ent.npre_prov_uuid);
 	if (nxprov == NULL)
 		return -ENOENT;
-	ent->npre_prov_params = nxprov->nxprov_params;
-	req->no_len = sizeof(*ent);
+	ent.npre_prov_params = nxprov->nxprov_params;
+	memcpy(req->no_data, &ent, sizeof(ent));
+	req->no_len = sizeof(ent);
 	return 0;
 }
 
@@ -588,23 +594,24 @@ nx_bind_alloc(const struct nx_bind_req *nbr, const uint8_t *key)
 static int
 nxopt_bind(struct nxctl *nxctl, struct skc_nexus_opt *req)
 {
-	const struct nx_bind_req *nbr = (const void *)req->no_data;
 	struct kern_nexus *nx = NULL;
+	struct nx_bind_req nbr;
 	struct nx_port *np;
 	int err;
 
-	if (req->no_len < sizeof(*nbr))
+	if (req->no_len < sizeof(nbr))
 		return -EINVAL;
-	err = nx_bind_req_check(nbr, req->no_len);
+	memcpy(&nbr, req->no_data, sizeof(nbr));
+	err = nx_bind_req_check(&nbr, req->no_len);
 	if (err == 0)
-		err = nx_bind_target(nxctl, nbr->nb_nx_uuid, nbr->nb_port,
+		err = nx_bind_target(nxctl, nbr.nb_nx_uuid, nbr.nb_port,
 		    EPERM, &nx);
 	if (err != 0)
 		return -err;
-	np = &nx->nx_ports[nbr->nb_port];
+	np = &nx->nx_ports[nbr.nb_port];
 	if (np->np_bind != NULL)
 		return -EEXIST;
-	np->np_bind = nx_bind_alloc(nbr, (const uint8_t *)(nbr + 1));
+	np->np_bind = nx_bind_alloc(&nbr, req->no_data + sizeof(nbr));
 	if (np->np_bind == NULL)
 		return -ENOMEM;
 	nx_stats.nxs_bindings++;
@@ -614,19 +621,21 @@ nxopt_bind(struct nxctl *nxctl, struct skc_nexus_opt *req)
 static int
 nxopt_unbind(struct nxctl *nxctl, struct skc_nexus_opt *req)
 {
-	const struct nx_unbind_req *nur = (const void *)req->no_data;
 	struct kern_nexus *nx = NULL;
+	struct nx_unbind_req nur;
 	int err;
 
-	if (req->no_len < sizeof(*nur) || uuid_is_null(nur->nu_nx_uuid))
+	if (req->no_len < sizeof(nur))
 		return -EINVAL;
-	err = nx_bind_target(nxctl, nur->nu_nx_uuid, nur->nu_port, EINVAL,
-	    &nx);
+	memcpy(&nur, req->no_data, sizeof(nur));
+	if (uuid_is_null(nur.nu_nx_uuid))
+		return -EINVAL;
+	err = nx_bind_target(nxctl, nur.nu_nx_uuid, nur.nu_port, EINVAL, &nx);
 	if (err != 0)
 		return -err;
-	if (nx->nx_ports[nur->nu_port].np_bind == NULL)
+	if (nx->nx_ports[nur.nu_port].np_bind == NULL)
 		return -ENOENT;
-	nx_bind_free(&nx->nx_ports[nur->nu_port]);
+	nx_bind_free(&nx->nx_ports[nur.nu_port]);
 	return 0;
 }
 
@@ -634,11 +643,14 @@ nxopt_unbind(struct nxctl *nxctl, struct skc_nexus_opt *req)
 static int
 nxopt_config(struct nxctl *nxctl, struct skc_nexus_opt *req)
 {
-	const struct nx_cfg_req *ncr = (const void *)req->no_data;
+	struct nx_cfg_req ncr;
 
-	if (req->no_len < sizeof(*ncr) || uuid_is_null(ncr->nc_nx_uuid))
+	if (req->no_len < sizeof(ncr))
 		return -EINVAL;
-	if (nx_find_owned(nxctl, ncr->nc_nx_uuid) == NULL)
+	memcpy(&ncr, req->no_data, sizeof(ncr));
+	if (uuid_is_null(ncr.nc_nx_uuid))
+		return -EINVAL;
+	if (nx_find_owned(nxctl, ncr.nc_nx_uuid) == NULL)
 		return -ENOENT;
 	return -EPERM;
 }

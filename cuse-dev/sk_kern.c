@@ -343,19 +343,37 @@ skk_lookup(uint32_t cmd)
 	return &skk_dispatch[nr];
 }
 
+/*
+ * Requests are copied into an aligned kernel buffer before anything looks
+ * at them: some carry 64-byte aligned structs, and a door's buffer need
+ * not be aligned at all.  Results are copied back afterwards.
+ */
+#define SKK_ARG_MAX     sizeof(struct skc_nexus_opt)
+_Static_assert(sizeof(struct skc_channel_open) <= SKK_ARG_MAX &&
+    sizeof(struct skc_nexus_register) <= SKK_ARG_MAX &&
+    sizeof(struct skc_channel_info) <= SKK_ARG_MAX &&
+    sizeof(struct skc_ctl_stats) <= SKK_ARG_MAX, "request buffer");
+
+union skk_argbuf {
+	uint8_t ab_bytes[SKK_ARG_MAX];
+	struct skc_nexus_register ab_align;     /* the strictest alignment */
+};
+
 /* The one place a request's framing is checked. */
 static int
-skk_copyin(const struct skk_op *op, const void *arg, size_t len)
+skk_copyin(const struct skk_op *op, const void *arg, size_t len,
+    union skk_argbuf *kbuf)
 {
-	const struct skc_req_hdr *hdr = arg;
+	const struct skc_req_hdr *hdr = (const void *)kbuf->ab_bytes;
 
 	if (arg == NULL || len != _IOC_SIZE(op->op_cmd) || len != op->op_size)
 		return -EINVAL;
+	memcpy(kbuf->ab_bytes, arg, len);
 	if (hdr->rh_version != SKCHAN_ABI_VERSION)
 		return -ENOTSUP;
 	if (hdr->rh_size != len || hdr->rh_flags != 0)
 		return -EINVAL;
-	return op->op_reserved != NULL ? op->op_reserved(arg) : 0;
+	return op->op_reserved != NULL ? op->op_reserved(kbuf) : 0;
 }
 
 static int
@@ -378,7 +396,8 @@ sk_file_ioctl(struct sk_file *f, const struct sk_cred *cred, uint32_t cmd,
     void *arg, size_t len, struct sk_fds *fds)
 {
 	const struct skk_op *op = skk_lookup(cmd);
-	struct skk_req r = { f, cred, arg, fds };
+	union skk_argbuf kbuf;
+	struct skk_req r = { f, cred, &kbuf, fds };
 	int err;
 
 	sk_counters.skc_requests++;
@@ -387,11 +406,13 @@ sk_file_ioctl(struct sk_file *f, const struct sk_cred *cred, uint32_t cmd,
 	if (op == NULL)
 		err = -ENOTTY;
 	else
-		err = skk_copyin(op, arg, len);
+		err = skk_copyin(op, arg, len, &kbuf);
 	if (err == 0)
 		err = skk_need_ok(op, f);
-	if (err == 0)
+	if (err == 0) {
 		err = op->op_handler(&r);
+		memcpy(arg, kbuf.ab_bytes, len);
+	}
 	if (err != 0) {
 		sk_counters.skc_errors++;
 		SK_DF(SK_VERB_DEFAULT, "%s: %d", op ? op->op_name : "?", err);

@@ -105,15 +105,18 @@ static void
 read_back(const uuid_t prov, struct nxprov_params *p)
 {
 	struct skc_nexus_opt o;
-	struct nxprov_reg_ent *ent = (void *)o.no_data;
+	struct nxprov_reg_ent ent;
 
 	memset(&o, 0, sizeof(o));
+	memset(&ent, 0, sizeof(ent));
 	o.no_opt = NXOPT_NEXUS_PROV_ENTRY;
-	o.no_len = sizeof(*ent);
-	uuid_copy(ent->npre_prov_uuid, prov);
+	o.no_len = sizeof(ent);
+	uuid_copy(ent.npre_prov_uuid, prov);
+	memcpy(o.no_data, &ent, sizeof(ent));
 	ck_assert_int_eq(kh_ioctl(ctl, SKC_IOC_NEXUS_GET_OPT, &o), 0);
-	ck_assert_uint_eq(o.no_len, sizeof(*ent));
-	*p = ent->npre_prov_params;
+	ck_assert_uint_eq(o.no_len, sizeof(ent));
+	memcpy(&ent, o.no_data, sizeof(ent));
+	*p = ent.npre_prov_params;
 }
 
 START_TEST(test_register_explicit)
@@ -401,6 +404,7 @@ END_TEST
 
 START_TEST(test_bind_errors)
 {
+	static const char bigkey[NEXUS_MAX_KEY_LEN + 1];
 	uuid_t nx, anon, null, bogus;
 	struct sk_file *other = kh_ctl_open();
 
@@ -414,7 +418,7 @@ START_TEST(test_bind_errors)
 	ck_assert_int_eq(kh_bind(ctl, nx, 0, 0, -1, "k", 1), -EINVAL);
 	ck_assert_int_eq(kh_bind(ctl, nx, 0, NBR_MATCH_KEY, -1, "k", 0),
 	    -EINVAL);
-	ck_assert_int_eq(kh_bind(ctl, nx, 0, NBR_MATCH_KEY, -1, "k",
+	ck_assert_int_eq(kh_bind(ctl, nx, 0, NBR_MATCH_KEY, -1, bigkey,
 	    NEXUS_MAX_KEY_LEN + 1), -EINVAL);
 	ck_assert_int_eq(kh_bind(ctl, null, 0, NBR_MATCH_KEY, -1, "k", 1),
 	    -EINVAL);

@@ -160,18 +160,23 @@ kh_bind(struct sk_file *ctl, const uuid_t nx, nexus_port_t port,
     uint32_t flags, pid_t pid, const void *key, uint32_t key_len)
 {
 	struct skc_nexus_opt o;
-	struct nx_bind_req *nbr = (void *)o.no_data;
+	struct nx_bind_req nbr;
+	uint32_t copy = key_len;
 
 	memset(&o, 0, sizeof(o));
+	memset(&nbr, 0, sizeof(nbr));
 	o.no_opt = NXOPT_NEXUS_BIND;
-	uuid_copy(nbr->nb_nx_uuid, nx);
-	nbr->nb_port = port;
-	nbr->nb_flags = flags;
-	nbr->nb_pid = pid;
-	nbr->nb_key_len = key_len;
-	if (key_len != 0 && key != NULL)
-		memcpy(nbr + 1, key, key_len);
-	o.no_len = (uint32_t)(sizeof(*nbr) + key_len);
+	uuid_copy(nbr.nb_nx_uuid, nx);
+	nbr.nb_port = port;
+	nbr.nb_flags = flags;
+	nbr.nb_pid = pid;
+	nbr.nb_key_len = key_len;
+	memcpy(o.no_data, &nbr, sizeof(nbr));
+	if (copy > sizeof(o.no_data) - sizeof(nbr))
+		copy = sizeof(o.no_data) - sizeof(nbr);
+	if (copy != 0 && key != NULL)
+		memcpy(o.no_data + sizeof(nbr), key, copy);
+	o.no_len = (uint32_t)(sizeof(nbr) + copy);
 	return kh_ioctl(ctl, SKC_IOC_NEXUS_SET_OPT, &o);
 }
 
@@ -179,13 +184,14 @@ static inline int
 kh_unbind(struct sk_file *ctl, const uuid_t nx, nexus_port_t port)
 {
 	struct skc_nexus_opt o;
-	struct nx_unbind_req *nur = (void *)o.no_data;
+	struct nx_unbind_req nur;
 
 	memset(&o, 0, sizeof(o));
 	o.no_opt = NXOPT_NEXUS_UNBIND;
-	uuid_copy(nur->nu_nx_uuid, nx);
-	nur->nu_port = port;
-	o.no_len = sizeof(*nur);
+	uuid_copy(nur.nu_nx_uuid, nx);
+	nur.nu_port = port;
+	memcpy(o.no_data, &nur, sizeof(nur));
+	o.no_len = sizeof(nur);
 	return kh_ioctl(ctl, SKC_IOC_NEXUS_SET_OPT, &o);
 }
 
