@@ -52,15 +52,18 @@ uint64_t ch_md_redzone_cookie;
 /* Checks shared with os_channel_upp.c and os_packet.c                 */
 /* ------------------------------------------------------------------ */
 
+/* Defunct first: then md may be anything, and is never dereferenced. */
 void
 chr_verify_md(const struct channel_ring_desc *chrd, const void *md)
 {
-	uint64_t rz = METADATA_PREAMBLE(md)->mdp_redzone;
-	uint64_t want = ((mach_vm_address_t)(uintptr_t)md -
-	    chrd->chrd_md_base_addr) ^
-	    __atomic_load_n(&ch_md_redzone_cookie, __ATOMIC_RELAXED);
+	uint64_t rz, want;
 
-	if (__improbable(rz != want) && !chr_is_defunct(chrd))
+	if (chr_is_defunct(chrd))
+		return;
+	rz = METADATA_PREAMBLE(md)->mdp_redzone;
+	want = ((mach_vm_address_t)(uintptr_t)md - chrd->chrd_md_base_addr) ^
+	    __atomic_load_n(&ch_md_redzone_cookie, __ATOMIC_RELAXED);
+	if (__improbable(rz != want))
 		SK_ABORT_WITH_CAUSE("Metadata redzone corrupted", rz);
 }
 
