@@ -510,11 +510,15 @@ int door_cuse_failed(const struct door_cuse *dc)
 
 void door_cuse_close_all(struct door_cuse *dc)
 {
+	struct dc_handle *h, *next;
+
 	/* No request may reach a freed handle: stop serving first. */
 	evl_del(dc->dc_watch);
 	dc->dc_watch = NULL;
-	while (dc->dc_handles != NULL)
-		dc_handle_close(dc->dc_handles);
+	for (h = dc->dc_handles; h != NULL; h = next) {
+		next = h->h_next;
+		dc_handle_close(h);
+	}
 }
 
 void door_cuse_free(struct door_cuse *dc)

@@ -541,8 +541,12 @@ int door_sock_listen(struct door_sock *ds, const char *path, mode_t mode)
 
 void door_sock_close_all(struct door_sock *ds)
 {
-	while (ds->ds_conns != NULL)
-		ds_conn_close(ds->ds_conns);
+	struct ds_conn *cn, *next;
+
+	for (cn = ds->ds_conns; cn != NULL; cn = next) {
+		next = cn->cn_next;
+		ds_conn_close(cn);
+	}
 }
 
 /* Unlinks our socket path, unless another daemon has replaced it. */
