@@ -78,7 +78,7 @@ on_door() {
     # shellcheck disable=SC2206  # word splitting wanted
     [[ -n ${SK_WITH_OPTS:-} ]] && opts=($SK_WITH_OPTS)
     [[ $door == cuse ]] && opts=(--cuse "${opts[@]}")
-    say "---- $door door: $* ----"
+    say "---- $door door${opts[*]:+ (${opts[*]})}: $* ----"
     "$SK_WITH" "${opts[@]}" -- "$@" || rc=$?
     case $rc in
         0) say "$door door: pass" ;;

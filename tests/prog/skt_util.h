@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -193,6 +194,28 @@ static inline const char *skt_uuid_str(const uuid_t u, char buf[37])
 	return buf;
 }
 
+/*
+ * With SKCHAN_DOOR=cuse every handle must be the CUSE device itself: a
+ * library that quietly fell back to the socket would otherwise pass
+ * every test on the wrong door.
+ */
+static inline void skt_check_door_fd(int fd, const char *what)
+{
+	const char *door = getenv("SKCHAN_DOOR");
+	const char *dev = getenv("SKCHAN_DEVICE");
+	struct stat st, dst;
+
+	if (door == NULL || strcmp(door, "cuse") != 0)
+		return;
+	if (fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode))
+		SKT_FAIL("%s: fd %d is not a character device although "
+		    "SKCHAN_DOOR=cuse", what, fd);
+	if (stat(dev != NULL ? dev : "/dev/skchan", &dst) == 0 &&
+	    st.st_rdev != dst.st_rdev)
+		SKT_FAIL("%s: fd %d is not %s", what, fd,
+		    dev != NULL ? dev : "/dev/skchan");
+}
+
 /* ---- nexus ------------------------------------------------------------- */
 
 /* Requested provider parameters; -1 leaves an attribute unset. */
@@ -305,6 +328,8 @@ static inline void skt_upipe_setup(struct skt_nexus *nx, const char *tag,
 	memset(nx, 0, sizeof(*nx));
 	nx->sn_ctl = os_nexus_controller_create();
 	T_NONNULL(nx->sn_ctl);
+	skt_check_door_fd(os_nexus_controller_get_fd(nx->sn_ctl),
+	    "nexus controller");
 	attr = skt_nx_attr(p);
 	skt_name(name, tag);
 	T_OK(os_nexus_controller_register_provider(nx->sn_ctl, name,
@@ -415,6 +440,7 @@ static inline channel_t skt_channel_open(const uuid_t uuid, nexus_port_t port,
 		    "errno %d (%s)", port, (int)o->co_ring, errno,
 		    strerror(errno));
 	skt_check_ch_attr_filled(attr, o);
+	skt_check_door_fd(os_channel_get_fd(ch), "channel");
 	os_channel_attr_destroy(attr);
 	return ch;
 }
