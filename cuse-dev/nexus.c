@@ -38,10 +38,10 @@
 #include "channel_var.h"
 #include "skmem_var.h"
 
-static TAILQ_HEAD(, kern_nexus_provider) nxprov_head =
+static TAILQ_HEAD(nxprov_list, kern_nexus_provider) nxprov_head =
     TAILQ_HEAD_INITIALIZER(nxprov_head);
-static TAILQ_HEAD(, kern_nexus) nx_head = TAILQ_HEAD_INITIALIZER(nx_head);
-static TAILQ_HEAD(, nxctl) nxctl_head = TAILQ_HEAD_INITIALIZER(nxctl_head);
+static TAILQ_HEAD(nx_list, kern_nexus) nx_head = TAILQ_HEAD_INITIALIZER(nx_head);
+static TAILQ_HEAD(nxctl_list, nxctl) nxctl_head = TAILQ_HEAD_INITIALIZER(nxctl_head);
 static struct nx_stats nx_stats;
 
 /*
@@ -432,8 +432,9 @@ nxopt_prov_list(struct skc_nexus_opt *req)
 
 	if (err != 0)
 		return err;
-	TAILQ_FOREACH(nxprov, &nxprov_head, nxprov_link)
+	TAILQ_FOREACH(nxprov, &nxprov_head, nxprov_link) {
 		nx_list_add(&lc, nxprov->nxprov_uuid);
+	}
 	nx_list_end(req, &lc);
 	return 0;
 }
@@ -480,8 +481,9 @@ nxopt_channel_list(struct skc_nexus_opt *req)
 	}
 	if (nx == NULL)
 		return -ENOENT;
-	TAILQ_FOREACH(ch, &nx->nx_channels, ch_nx_link)
+	TAILQ_FOREACH(ch, &nx->nx_channels, ch_nx_link) {
 		nx_list_add(&lc, ch->ch_info.cinfo_ch_id);
+	}
 	nx_list_end(req, &lc);
 	return 0;
 }
@@ -762,8 +764,9 @@ nx_reject(struct kern_nexus *nx)
 	struct kern_channel *ch;
 
 	nx->nx_flags |= NXF_REJECT;
-	TAILQ_FOREACH(ch, &nx->nx_channels, ch_nx_link)
+	TAILQ_FOREACH(ch, &nx->nx_channels, ch_nx_link) {
 		ch_wakeup(ch);
+	}
 }
 
 void

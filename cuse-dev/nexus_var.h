@@ -96,7 +96,7 @@ struct kern_nexus {
 	struct nxprov_params nx_params; /* copied: the provider may go first */
 	uint32_t nx_flags;              /* NXF_* */
 	struct nx_port *nx_ports;       /* nxdom_ports entries */
-	TAILQ_HEAD(, kern_channel) nx_channels;
+	TAILQ_HEAD(nx_ch_head, kern_channel) nx_channels;
 	uint32_t nx_nchannels;
 	void *nx_arg;                   /* the domain's instance state */
 	TAILQ_ENTRY(kern_nexus) nx_link;

@@ -52,7 +52,7 @@ struct sk_file {
 	TAILQ_ENTRY(sk_file) f_link;
 };
 
-static TAILQ_HEAD(, sk_file) skk_files = TAILQ_HEAD_INITIALIZER(skk_files);
+static TAILQ_HEAD(skk_file_list, sk_file) skk_files = TAILQ_HEAD_INITIALIZER(skk_files);
 static uint32_t skk_nfiles;
 
 uint64_t
@@ -96,9 +96,9 @@ typedef int (*skk_handler_t)(struct skk_req *r);
 
 struct skk_op {
 	uint32_t op_cmd;
+	enum skk_need op_need;
 	const char *op_name;
 	size_t op_size;
-	enum skk_need op_need;
 	skk_handler_t op_handler;
 	int (*op_reserved)(const void *arg);    /* reserved fields all zero? */
 };
@@ -279,7 +279,7 @@ skk_rsv_ctl_stats(const void *arg)
 }
 
 #define SKK_OP(nr, cmd, type, need, fn, rsv)                            \
-	[nr] = { cmd, #cmd, sizeof(type), need, fn, rsv }
+	[nr] = { cmd, need, #cmd, sizeof(type), fn, rsv }
 
 static const struct skk_op skk_dispatch[] = {
 	SKK_OP(1, SKC_IOC_NEXUS_OPEN, struct skc_nexus_open, SKK_FRESH,

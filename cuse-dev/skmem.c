@@ -46,7 +46,7 @@
 #endif
 
 static struct skmem_stats skmem_stats;
-static LIST_HEAD(, skmem_ticket) skmem_tickets =
+static LIST_HEAD(skmem_ticket_head, skmem_ticket) skmem_tickets =
     LIST_HEAD_INITIALIZER(skmem_tickets);
 
 size_t
