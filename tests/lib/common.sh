@@ -70,11 +70,22 @@ sk_doors() {
     esac
 }
 
+# True when the build under test uses AddressSanitizer (SANITIZE=1),
+# which cannot run inside User-Mode Linux (mk/common.mk).
+sk_build_is_asan() {
+    ldd "$SK_BUILD/libskywalk.so" 2>/dev/null | grep -q libasan
+}
+
 # on_door DOOR CMD...: run CMD next to a private daemon on one door;
 # records the outcome; returns CMD's status.
 on_door() {
     local door=$1 rc=0 opts=()
     shift
+    if [[ $door == cuse ]] && sk_build_is_asan; then
+        say "cuse door: skipped: an ASan build cannot run in UML (use SANITIZE=ubsan)"
+        SK_SKIPS+=("cuse door (ASan build)")
+        return 77
+    fi
     # shellcheck disable=SC2206  # word splitting wanted
     [[ -n ${SK_WITH_OPTS:-} ]] && opts=($SK_WITH_OPTS)
     [[ $door == cuse ]] && opts=(--cuse "${opts[@]}")
