@@ -123,32 +123,41 @@ static void ds_conn_close(struct ds_conn *cn)
 	free(cn);
 }
 
+/* Room for the largest SCM_RIGHTS a reply carries, aligned for cmsghdr. */
+union ds_cmsg {
+	struct cmsghdr align;
+	char buf[CMSG_SPACE(sizeof(int) * DS_FDS_MAX)];
+};
+
+static void ds_attach_fds(struct msghdr *mh, union ds_cmsg *cb,
+    const int *fds, unsigned nfds)
+{
+	struct cmsghdr *c;
+
+	memset(cb, 0, sizeof(*cb));
+	mh->msg_control = cb->buf;
+	mh->msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+}
+
 /* Sends one reply; on any failure the caller must drop the connection. */
 static int ds_send(struct ds_conn *cn, const struct skc_msg *m,
     const void *body, const int *fds, unsigned nfds)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int) * DS_FDS_MAX)];
-	} cbuf;
 	struct iovec iov[2] = {
 		{ .iov_base = (void *)m, .iov_len = sizeof(*m) },
 		{ .iov_base = (void *)body, .iov_len = m->sm_len },
 	};
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-	struct cmsghdr *c;
+	union ds_cmsg cb;
 	ssize_t n;
 
-	if (nfds > 0) {
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
+	if (nfds > 0)
+		ds_attach_fds(&mh, &cb, fds, nfds);
 	do
 		n = sendmsg(cn->cn_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
