@@ -389,6 +389,7 @@ static void dc_event(struct evl_watch *w, int fd, uint32_t events, void *arg)
 }
 
 /* libfuse's own messages go to our log. */
+__attribute__((format(printf, 2, 0)))
 static void dc_fuse_log(enum fuse_log_level level, const char *fmt,
     va_list ap)
 {
