@@ -23,9 +23,11 @@ UNIT_SRC  := $(wildcard tests/unit/check_*.c)
 TLIB_SRC  := $(wildcard tests/lib/*.c)
 PROG_SRC  := $(wildcard tests/prog/*.c)
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
-KERN_OBJ  := $(KERN_SRC:%.c=$(BUILD)/%.o)
-TLIB_OBJ  := $(TLIB_SRC:%.c=$(BUILD)/%.o)
+# Objects live apart from outputs ($(BUILD)/cuse-dev is the daemon).
+OBJ       := $(BUILD)/obj
+LIB_OBJ   := $(LIB_SRC:%.c=$(OBJ)/%.o)
+KERN_OBJ  := $(KERN_SRC:%.c=$(OBJ)/%.o)
+TLIB_OBJ  := $(TLIB_SRC:%.c=$(OBJ)/%.o)
 
 SO        := $(BUILD)/libskywalk.so.$(SOVER)
 ALIB      := $(BUILD)/libskywalk.a
@@ -36,6 +38,9 @@ EXAMPLES  := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PROGS     := $(PROG_SRC:tests/prog/%.c=$(BUILD)/tests/prog/%)
 LIBS      := -luuid -lpthread
+
+# Keep objects that pattern rules treat as intermediates.
+.SECONDARY:
 
 .PHONY: all lib daemon tools examples units progs test test-unit test-integration \
 	run install uninstall clean help deps lint format million bench
@@ -49,12 +54,13 @@ examples: $(EXAMPLES)
 units: $(UNITS)
 progs: $(PROGS)
 
-$(BUILD)/%.o: %.c
+$(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(FUSE_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
 
 $(SO): $(LIB_OBJ) libos/libskywalk.map
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -shared -Wl,-soname,libskywalk.so.$(SOVER) \
 		-Wl,--version-script=libos/libskywalk.map $(LDFLAGS) \
@@ -62,37 +68,44 @@ $(SO): $(LIB_OBJ) libos/libskywalk.map
 	$(Q)ln -sf libskywalk.so.$(SOVER) $(BUILD)/libskywalk.so
 
 $(ALIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(KLIB): $(KERN_OBJ)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(DAEMON): $(BUILD)/cuse-dev/main.o $(KLIB)
+$(DAEMON): $(OBJ)/cuse-dev/main.o $(KLIB)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(FUSE_LIBS) $(LIBS)
 
 # Tools and examples link the shared library, as a user's program would.
-$(BUILD)/%: $(BUILD)/tools/%.o $(SO)
+$(BUILD)/%: $(OBJ)/tools/%.o $(SO)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(BUILD) -lskywalk \
 		-Wl,-rpath,'$$ORIGIN' $(LIBS)
 
-$(BUILD)/examples/%: $(BUILD)/examples/%.o $(SO)
+$(BUILD)/examples/%: $(OBJ)/examples/%.o $(SO)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(BUILD) -lskywalk \
 		-Wl,-rpath,'$$ORIGIN/..' $(LIBS)
 
 # Integration test programs are ordinary Skywalk programs, like examples.
-$(BUILD)/tests/prog/%: $(BUILD)/tests/prog/%.o $(SO)
+$(BUILD)/tests/prog/%: $(OBJ)/tests/prog/%.o $(SO)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< -L$(BUILD) -lskywalk \
 		-Wl,-rpath,'$$ORIGIN/../..' $(LIBS)
 
 # Unit tests link the kernel and the library statically: they drive both
 # directly, without a door.
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TLIB_OBJ) $(KLIB) $(ALIB)
+$(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(TLIB_OBJ) $(KLIB) $(ALIB)
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TLIB_OBJ) $(KLIB) $(ALIB) \
 		$(CHECK_LIBS) $(FUSE_LIBS) $(LIBS)
@@ -172,4 +185,4 @@ help:
 	@echo "  clean"
 	@echo "variables: V=1 (commands), SANITIZE=1 (ASan+UBSan), SANITIZE=ubsan, DEBUG=1"
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
