@@ -181,11 +181,11 @@ __nexus_create(int ctl, const uuid_t prov_uuid, const uint32_t prov_uuid_len,
 static void
 sc_opt_init(struct skc_nexus_opt *req, uint32_t opt, uint32_t len)
 {
-	memset(req, 0, offsetof(struct skc_nexus_opt, no_data));
+	/* all of it: the whole struct travels, and stack bytes must not */
+	memset(req, 0, sizeof(*req));
 	udoor_hdr_init(&req->no_hdr, sizeof(*req));
 	req->no_opt = opt;
 	req->no_len = len;
-	memset(req->no_data, 0, len);
 }
 
 /* One option request on an already looked-up controller. */

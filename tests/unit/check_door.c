@@ -85,6 +85,7 @@ fk_send(int fd, const void *buf, size_t len, int nfds)
 	struct cmsghdr *c;
 	int fds[16], i;
 
+	memset(&cm, 0, sizeof(cm));
 	if (nfds > 0) {
 		for (i = 0; i < nfds; i++)
 			fds[i] = eventfd(0, EFD_CLOEXEC);
@@ -130,6 +131,11 @@ fk_conn_main(void *arg)
 	int fd = (int)(intptr_t)arg;
 	unsigned char body[4096];
 	struct skc_msg m;
+	sigset_t all;
+
+	/* signals are for the client under test, not the daemon */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
 	while (fk_read_all(fd, &m, sizeof(m)) == 0 &&
 	    m.sm_len <= sizeof(body) && fk_read_all(fd, body, m.sm_len) == 0) {
@@ -152,7 +158,11 @@ fk_accept_main(void *arg)
 	pthread_t t;
 	int fd;
 
+	sigset_t all;
+
 	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	while ((fd = accept(fk_lfd, NULL, NULL)) >= 0) {
 		pthread_create(&t, NULL, fk_conn_main, (void *)(intptr_t)fd);
 		pthread_detach(t);

@@ -118,6 +118,7 @@ fk_send(int fd, const void *buf, size_t len, const int *fds, int nfds)
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *c;
 
+	memset(&cm, 0, sizeof(cm));
 	if (nfds > 0) {
 		mh.msg_control = cm.b;
 		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
