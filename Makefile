@@ -133,7 +133,7 @@ bench: all
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)BUILD=$(BUILD) scripts/demo
+	$(Q)BUILD=$(BUILD) scripts/demo $(ARGS)
 
 install: all
 	install -d $(DESTDIR)$(INCDIR)/skywalk $(DESTDIR)$(LIBDIR)/pkgconfig \
