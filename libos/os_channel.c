@@ -43,9 +43,6 @@
 /* the most rings a channel can have: indices are uint8_t, 0xff is NONE */
 #define CH_RINGS_MAX	(CHD_RING_IDX_NONE - 1)
 
-/* Store into a field the headers declare const for programs. */
-#define CH_SETC(type, lval, val) (*(type *)(uintptr_t)&(lval) = (val))
-
 uint64_t ch_md_redzone_cookie;
 
 /* ------------------------------------------------------------------ */
@@ -105,9 +102,8 @@ chr_set_buflet_addrs(const struct channel_ring_desc *chrd,
 	mach_vm_address_t a = ubft->buf_idx != OBJ_IDX_NONE ?
 	    chr_buf_addr(chrd, ubft) : 0;
 
-	CH_SETC(mach_vm_address_t, ubft->buf_addr, a);
-	CH_SETC(mach_vm_address_t, ubft->buf_nbft_addr,
-	    (mach_vm_address_t)(uintptr_t)next);
+	CH_STORE(ubft->buf_addr, a);
+	CH_STORE(ubft->buf_nbft_addr, (mach_vm_address_t)(uintptr_t)next);
 }
 
 /* Counts a packet claims: zero only on a defunct (zero-filled) object. */
@@ -186,8 +182,7 @@ chr_md_init_addrs(const struct channel_ring_desc *chrd,
 		if (b0 == NULL)
 			return 0;
 	} else {
-		CH_SETC(mach_vm_address_t, b0->buf_addr,
-		    chr_buf_addr(chrd, b0));
+		CH_STORE(b0->buf_addr, chr_buf_addr(chrd, b0));
 	}
 	*bdoff = b0->buf_doff;
 	return b0->buf_addr;
@@ -352,15 +347,15 @@ static void
 ch_init_ring_regions(struct channel_ring_desc *chrd,
     const struct __user_channel_ring *ring)
 {
-	CH_SETC(mach_vm_address_t, chrd->chrd_def_buf_base_addr,
+	CH_STORE(chrd->chrd_def_buf_base_addr,
 	    ch_from_ring(ring, ring->ring_def_buf_base));
-	CH_SETC(mach_vm_address_t, chrd->chrd_large_buf_base_addr,
+	CH_STORE(chrd->chrd_large_buf_base_addr,
 	    ch_from_ring(ring, ring->ring_large_buf_base));
-	CH_SETC(mach_vm_address_t, chrd->chrd_md_base_addr,
+	CH_STORE(chrd->chrd_md_base_addr,
 	    ch_from_ring(ring, ring->ring_md_base));
-	CH_SETC(mach_vm_address_t, chrd->chrd_sd_base_addr,
+	CH_STORE(chrd->chrd_sd_base_addr,
 	    ch_from_ring(ring, ring->ring_sd_base));
-	CH_SETC(mach_vm_address_t, chrd->chrd_bft_base_addr,
+	CH_STORE(chrd->chrd_bft_base_addr,
 	    ch_from_ring(ring, ring->ring_bft_base));
 }
 
@@ -373,29 +368,27 @@ ch_init_ring(struct channel *chd, uint32_t i)
 	    ((uintptr_t)csm + csm->csm_ring_ofs[i].ring_off);
 
 	ch_verify_md_kind(csm->csm_md_type, csm->csm_md_subtype);
-	CH_SETC(const struct channel *, chrd->chrd_channel, chd);
+	CH_STORE(chrd->chrd_channel, chd);
 	chrd->chrd_csm_flags = &csm->csm_flags;
 	chrd->chrd_ring = ring;
 	chrd->chrd_slot_desc = (struct __slot_desc *)
 	    ((uintptr_t)csm + csm->csm_ring_ofs[i].sd_off);
-	CH_SETC(nexus_meta_type_t, chrd->chrd_md_type, csm->csm_md_type);
-	CH_SETC(nexus_meta_subtype_t, chrd->chrd_md_subtype,
-	    csm->csm_md_subtype);
-	CH_SETC(mach_vm_address_t, chrd->chrd_shmem_base_addr,
-	    CHD_INFO(chd)->cinfo_mem_base);
+	CH_STORE(chrd->chrd_md_type, csm->csm_md_type);
+	CH_STORE(chrd->chrd_md_subtype, csm->csm_md_subtype);
+	CH_STORE(chrd->chrd_shmem_base_addr, CHD_INFO(chd)->cinfo_mem_base);
 	ch_init_ring_regions(chrd, ring);
-	CH_SETC(uint32_t, chrd->chrd_max_bufs, CHD_PARAMS(chd)->nxp_max_frags);
+	CH_STORE(chrd->chrd_max_bufs, CHD_PARAMS(chd)->nxp_max_frags);
 }
 
 static void
 ch_set_ring_idx(struct channel *chd, uint8_t alloc, uint8_t free_,
     uint8_t buf_alloc, uint8_t buf_free, uint8_t large)
 {
-	CH_SETC(uint8_t, chd->chd_alloc_ring_idx, alloc);
-	CH_SETC(uint8_t, chd->chd_free_ring_idx, free_);
-	CH_SETC(uint8_t, chd->chd_buf_alloc_ring_idx, buf_alloc);
-	CH_SETC(uint8_t, chd->chd_buf_free_ring_idx, buf_free);
-	CH_SETC(uint8_t, chd->chd_large_buf_alloc_ring_idx, large);
+	CH_STORE(chd->chd_alloc_ring_idx, alloc);
+	CH_STORE(chd->chd_free_ring_idx, free_);
+	CH_STORE(chd->chd_buf_alloc_ring_idx, buf_alloc);
+	CH_STORE(chd->chd_buf_free_ring_idx, buf_free);
+	CH_STORE(chd->chd_large_buf_alloc_ring_idx, large);
 }
 
 /*
@@ -482,9 +475,8 @@ ch_alloc(struct ch_info *ci, int fd, guardid_t guard)
 	chd->chd_guard = guard;
 	chd->chd_info = ci;
 	chd->chd_schema = csm;
-	CH_SETC(nexus_meta_type_t, chd->chd_md_type, csm->csm_md_type);
-	CH_SETC(nexus_meta_subtype_t, chd->chd_md_subtype,
-	    csm->csm_md_subtype);
+	CH_STORE(chd->chd_md_type, csm->csm_md_type);
+	CH_STORE(chd->chd_md_subtype, csm->csm_md_subtype);
 	return chd;
 }
 

@@ -253,7 +253,7 @@ upp_buflet_prepare(const struct channel *chd,
 {
 	mach_vm_address_t a = chr_buf_addr(chrd, ubft);
 
-	*(mach_vm_address_t *)(uintptr_t)&ubft->buf_addr = a;
+	CH_STORE(ubft->buf_addr, a);
 	if (a == 0)
 		SK_ABORT_WITH_CAUSE("buflet with NULL buffer", ubft->buf_idx);
 	if (ubft->buf_nbft_idx == OBJ_IDX_NONE)
@@ -346,8 +346,7 @@ upp_purge_one_pkt(struct channel *chd, struct channel_ring_desc *chrd,
 	chr_usd_detach(chr_usd(chrd, idx));
 	if ((err = upp_purge_check_pkt(chrd, q)) != 0)
 		return err;
-	*(mach_vm_address_t *)(uintptr_t)&q->qum_buf[0].buf_addr =
-	    chr_buf_addr(chrd, &q->qum_buf[0]);
+	CH_STORE(q->qum_buf[0].buf_addr, chr_buf_addr(chrd, &q->qum_buf[0]));
 	chr_set_head(chrd, chr_next(chrd, idx));
 	err = os_channel_packet_free(chd, SK_PTR_ENCODE(q, chrd->chrd_md_type,
 	    chrd->chrd_md_subtype));

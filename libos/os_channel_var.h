@@ -19,11 +19,24 @@
 #ifndef _LIBOS_OS_CHANNEL_VAR_H_
 #define _LIBOS_OS_CHANNEL_VAR_H_
 
+#include <string.h>
+
 #include <skywalk/os_skywalk_private.h>
 
 #include "sk_abort.h"
 
 #define SK_HIDDEN __attribute__((visibility("hidden")))
+
+/*
+ * Store into a field the headers make const for programs (the library
+ * fills in addresses the kernel cannot know).  Through memcpy, because
+ * buflets are packed: their fields may sit at any alignment.
+ */
+#define CH_STORE(lval, val) do {                                        \
+	__typeof__(lval) _chs_v = (val);                                \
+	memcpy((void *)(uintptr_t)&(lval),                              \
+	    (const void *)(uintptr_t)&_chs_v, sizeof(_chs_v));          \
+} while (0)
 
 /* Process-wide copy of csm_md_redzone_cookie: the first channel's wins. */
 extern uint64_t ch_md_redzone_cookie SK_HIDDEN;

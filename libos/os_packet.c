@@ -733,12 +733,11 @@ os_packet_add_buflet(const packet_t ph, const buflet_t bprev,
 	    p->pkt_bufs_cnt >= p->pkt_bufs_max ||
 	    (bprev == NULL && p->pkt_bufs_cnt != 0))
 		return EINVAL;
-	*(obj_idx_t *)(uintptr_t)&link->buf_nbft_idx = bnew->buf_bft_idx_reg;
-	*(mach_vm_address_t *)(uintptr_t)&link->buf_nbft_addr =
-	    (mach_vm_address_t)(uintptr_t)bnew;
-	*(obj_idx_t *)(uintptr_t)&bnew->buf_nbft_idx = OBJ_IDX_NONE;
-	*(mach_vm_address_t *)(uintptr_t)&bnew->buf_nbft_addr = 0;
-	(*(uint16_t *)(uintptr_t)&p->pkt_bufs_cnt)++;
+	CH_STORE(link->buf_nbft_idx, bnew->buf_bft_idx_reg);
+	CH_STORE(link->buf_nbft_addr, (mach_vm_address_t)(uintptr_t)bnew);
+	CH_STORE(bnew->buf_nbft_idx, OBJ_IDX_NONE);
+	CH_STORE(bnew->buf_nbft_addr, 0);
+	CH_STORE(p->pkt_bufs_cnt, p->pkt_bufs_cnt + 1);
 	return 0;
 }
 
