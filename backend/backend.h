@@ -49,9 +49,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#define SKB_QUEUES_MAX          16      /* queues per backend instance */
-#define SKB_ETH_HLEN            14      /* smallest frame a TAP accepts */
-#define SKB_ETH_ALEN            6
+#define SKB_QUEUES_MAX 16 /* queues per backend instance */
+#define SKB_ETH_HLEN 14	  /* smallest frame a TAP accepts */
+#define SKB_ETH_ALEN 6
 
 /*
  * One frame: memory owned by the caller.  RX: the caller sets fr_buf and
@@ -67,11 +67,11 @@ struct sk_frame {
 /* Why a frame was dropped; one counter per reason and queue. */
 enum sk_backend_drop {
 	SKB_DROP_RING_FULL = 0, /* RX: the caller had no room (bo_rx_discard) */
-	SKB_DROP_ERROR,         /* the device failed with an unexpected errno */
-	SKB_DROP_TRUNCATED,     /* RX: frame larger than the caller's buffer */
-	SKB_DROP_BADLEN,        /* TX: shorter than Ethernet or refused size */
-	SKB_DROP_LINK_DOWN,     /* TX: the interface is administratively down */
-	SKB_DROP_GONE,          /* the device vanished */
+	SKB_DROP_ERROR,		/* the device failed with an unexpected errno */
+	SKB_DROP_TRUNCATED,	/* RX: frame larger than the caller's buffer */
+	SKB_DROP_BADLEN,	/* TX: shorter than Ethernet or refused size */
+	SKB_DROP_LINK_DOWN,	/* TX: the interface is administratively down */
+	SKB_DROP_GONE,		/* the device vanished */
 	SKB_DROP_NREASONS
 };
 
@@ -81,31 +81,31 @@ struct sk_backend_qstats {
 	uint64_t qs_rx_bytes;
 	uint64_t qs_tx_packets;
 	uint64_t qs_tx_bytes;
-	uint64_t qs_tx_pushback;        /* TX batches cut short (EAGAIN...) */
+	uint64_t qs_tx_pushback; /* TX batches cut short (EAGAIN...) */
 	uint64_t qs_drops[SKB_DROP_NREASONS];
 };
 
 /* bc_flags */
-#define SKB_CFG_CREATE          0x1u    /* create the device if missing */
-#define SKB_CFG_PERSIST         0x2u    /* a device we create outlives us */
-#define SKB_CFG_FLAGS_ALL       (SKB_CFG_CREATE | SKB_CFG_PERSIST)
+#define SKB_CFG_CREATE 0x1u  /* create the device if missing */
+#define SKB_CFG_PERSIST 0x2u /* a device we create outlives us */
+#define SKB_CFG_FLAGS_ALL (SKB_CFG_CREATE | SKB_CFG_PERSIST)
 
 struct sk_backend_cfg {
-	const char *bc_ifname;          /* interface name, < IFNAMSIZ */
-	unsigned bc_queues;             /* 1..SKB_QUEUES_MAX; 0 means 1 */
-	unsigned bc_flags;              /* SKB_CFG_* */
-	uint32_t bc_mtu;                /* on creation only; 0: default */
+	const char *bc_ifname;		 /* interface name, < IFNAMSIZ */
+	unsigned bc_queues;		 /* 1..SKB_QUEUES_MAX; 0 means 1 */
+	unsigned bc_flags;		 /* SKB_CFG_* */
+	uint32_t bc_mtu;		 /* on creation only; 0: default */
 	uint8_t bc_hwaddr[SKB_ETH_ALEN]; /* on creation only; 0: random */
 };
 
 /* b_state */
-#define SKB_STATE_GONE          0x1u    /* the device vanished */
-#define SKB_STATE_CREATED       0x2u    /* we created the device */
+#define SKB_STATE_GONE 0x1u    /* the device vanished */
+#define SKB_STATE_CREATED 0x2u /* we created the device */
 
 /* bo_link_state() result bits */
-#define SKB_LINK_UP             0x1     /* administratively up */
-#define SKB_LINK_RUNNING        0x2     /* operationally up (carrier) */
-#define SKB_LINK_GONE           0x4     /* the device vanished */
+#define SKB_LINK_UP 0x1	     /* administratively up */
+#define SKB_LINK_RUNNING 0x2 /* operationally up (carrier) */
+#define SKB_LINK_GONE 0x4    /* the device vanished */
 
 struct sk_backend;
 
@@ -114,14 +114,14 @@ struct sk_backend;
  * numbers are checked (-EINVAL when q >= b_nqueues).
  */
 struct sk_backend_ops {
-	const char *bo_name;            /* "tap", "loop" */
+	const char *bo_name; /* "tap", "loop" */
 
 	/* Open (attach to or create) cfg->bc_ifname.  -ENXIO: no such
 	 * device and SKB_CFG_CREATE not given; -EBUSY: already attached
 	 * (by this daemon, or exclusively by someone else); -ENOTSUP: the
 	 * name exists but is not a device this backend can drive. */
 	int (*bo_open)(struct sk_backend **bp,
-	    const struct sk_backend_cfg *cfg);
+		       const struct sk_backend_cfg *cfg);
 	/* Detach; destroys the device if we created it without PERSIST. */
 	void (*bo_close)(struct sk_backend *b);
 
@@ -132,7 +132,7 @@ struct sk_backend_ops {
 	/* Receive up to n frames into fr[0..n).  Returns the count filled
 	 * (0: nothing waiting) or -ENODEV once the device is gone. */
 	int (*bo_rx_batch)(struct sk_backend *b, unsigned q,
-	    struct sk_frame *fr, unsigned n);
+			   struct sk_frame *fr, unsigned n);
 	/* Read and drop up to n waiting frames, counted SKB_DROP_RING_FULL:
 	 * for a caller whose ring is full and that prefers dropping here to
 	 * letting Linux drop.  Returns the count or -ENODEV. */
@@ -141,7 +141,7 @@ struct sk_backend_ops {
 	 * dropped and counted); fr[ret..n) were not touched because the
 	 * device pushed back: retry them when the queue fd is writable. */
 	int (*bo_tx_batch)(struct sk_backend *b, unsigned q,
-	    const struct sk_frame *fr, unsigned n);
+			   const struct sk_frame *fr, unsigned n);
 
 	/* SKB_LINK_* bits, or -errno when the state cannot be read. */
 	int (*bo_link_state)(struct sk_backend *b);
@@ -158,9 +158,9 @@ struct sk_backend_ops {
  */
 struct sk_backend {
 	const struct sk_backend_ops *b_ops;
-	char b_name[IFNAMSIZ];          /* the name it was opened by */
+	char b_name[IFNAMSIZ]; /* the name it was opened by */
 	unsigned b_nqueues;
-	unsigned b_state;               /* SKB_STATE_* */
+	unsigned b_state; /* SKB_STATE_* */
 	struct sk_backend_qstats b_qstats[SKB_QUEUES_MAX];
 };
 
@@ -182,15 +182,15 @@ int skb_loop_set_link(const char *name, int up);
 /* A frame arriving from the "wire" on queue q (as a Linux peer would
  * send it).  0, -EAGAIN when the queue is full, -ENODEV when gone. */
 int skb_loop_inject(struct sk_backend *b, unsigned q, const void *frame,
-    size_t len);
+		    size_t len);
 
 /* Backend table by kind name ("tap", "loop"); NULL if unknown. */
 static inline const struct sk_backend_ops *
 skb_ops_find(const char *kind)
 {
 	static const struct sk_backend_ops *const tab[] = {
-		&skb_tap_ops,
-		&skb_loop_ops,
+	    &skb_tap_ops,
+	    &skb_loop_ops,
 	};
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -214,7 +214,7 @@ skb_qstats(const struct sk_backend *b, unsigned q)
 /* For drops the caller decides on (e.g. no packet buffer for RX). */
 static inline void
 skb_count_drop(struct sk_backend *b, unsigned q, enum sk_backend_drop why,
-    unsigned n)
+	       unsigned n)
 {
 	if (q < b->b_nqueues && (unsigned)why < SKB_DROP_NREASONS)
 		b->b_qstats[q].qs_drops[why] += n;
@@ -224,12 +224,9 @@ static inline const char *
 skb_drop_name(enum sk_backend_drop why)
 {
 	static const char *const names[SKB_DROP_NREASONS] = {
-		[SKB_DROP_RING_FULL] = "ring_full",
-		[SKB_DROP_ERROR] = "error",
-		[SKB_DROP_TRUNCATED] = "truncated",
-		[SKB_DROP_BADLEN] = "badlen",
-		[SKB_DROP_LINK_DOWN] = "link_down",
-		[SKB_DROP_GONE] = "gone",
+	    [SKB_DROP_RING_FULL] = "ring_full", [SKB_DROP_ERROR] = "error",
+	    [SKB_DROP_TRUNCATED] = "truncated", [SKB_DROP_BADLEN] = "badlen",
+	    [SKB_DROP_LINK_DOWN] = "link_down", [SKB_DROP_GONE] = "gone",
 	};
 
 	return (unsigned)why < SKB_DROP_NREASONS ? names[why] : "?";
@@ -238,7 +235,7 @@ skb_drop_name(enum sk_backend_drop why)
 /* Thin dispatchers, so callers read as skb_rx_batch(b, ...). */
 static inline int
 skb_open(const struct sk_backend_ops *ops, struct sk_backend **bp,
-    const struct sk_backend_cfg *cfg)
+	 const struct sk_backend_cfg *cfg)
 {
 	return ops->bo_open(bp, cfg);
 }
@@ -257,8 +254,7 @@ skb_queue_fd(struct sk_backend *b, unsigned q)
 }
 
 static inline int
-skb_rx_batch(struct sk_backend *b, unsigned q, struct sk_frame *fr,
-    unsigned n)
+skb_rx_batch(struct sk_backend *b, unsigned q, struct sk_frame *fr, unsigned n)
 {
 	return b->b_ops->bo_rx_batch(b, q, fr, n);
 }
@@ -271,7 +267,7 @@ skb_rx_discard(struct sk_backend *b, unsigned q, unsigned n)
 
 static inline int
 skb_tx_batch(struct sk_backend *b, unsigned q, const struct sk_frame *fr,
-    unsigned n)
+	     unsigned n)
 {
 	return b->b_ops->bo_tx_batch(b, q, fr, n);
 }

@@ -42,7 +42,7 @@
 
 #include "backend.h"
 
-#define LB_MTU_DEFAULT          1500u
+#define LB_MTU_DEFAULT 1500u
 
 struct lb_softc;
 
@@ -51,21 +51,21 @@ struct lb_dev {
 	uint32_t ld_mtu;
 	uint8_t ld_hwaddr[SKB_ETH_ALEN];
 	int ld_up;
-	int ld_persist;                 /* outlives its last instance */
-	struct lb_softc *ld_sc;         /* attached instance, if any */
+	int ld_persist;		/* outlives its last instance */
+	struct lb_softc *ld_sc; /* attached instance, if any */
 	struct lb_dev *ld_next;
 };
 
 struct lb_softc {
-	struct sk_backend sc_b;         /* first: the caller's view */
-	struct lb_dev *sc_dev;          /* NULL once the device is gone */
-	int sc_fd[SKB_QUEUES_MAX];      /* self-connected datagram socket */
+	struct sk_backend sc_b;	   /* first: the caller's view */
+	struct lb_dev *sc_dev;	   /* NULL once the device is gone */
+	int sc_fd[SKB_QUEUES_MAX]; /* self-connected datagram socket */
 };
 
-#define LB_SC(b)        ((struct lb_softc *)(b))
+#define LB_SC(b) ((struct lb_softc *)(b))
 
 static struct lb_dev *lb_devs;
-static unsigned lb_seq;                 /* makes each MAC distinct */
+static unsigned lb_seq; /* makes each MAC distinct */
 
 enum { LB_RX_EMPTY = 0, LB_RX_GOT = 1, LB_RX_DROPPED = 2 };
 enum { LB_TX_DONE, LB_TX_PUSHBACK };
@@ -143,7 +143,7 @@ lb_name_check(const char *name)
 static int
 lb_queue_new(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	socklen_t len = sizeof(sa_family_t);
 	int fd, err;
 
@@ -178,8 +178,7 @@ lb_cfg_check(const struct sk_backend_cfg *cfg)
 
 /* The device cfg names: found, or created when asked. */
 static int
-lb_dev_get(const struct sk_backend_cfg *cfg, struct lb_dev **dp,
-    int *created)
+lb_dev_get(const struct sk_backend_cfg *cfg, struct lb_dev **dp, int *created)
 {
 	struct lb_dev *d = lb_dev_find(cfg->bc_ifname);
 
@@ -304,8 +303,8 @@ static int
 lb_rx_one(struct lb_softc *sc, unsigned q, struct sk_frame *fr)
 {
 	struct sk_backend_qstats *qs = &sc->sc_b.b_qstats[q];
-	struct iovec iov = { .iov_base = fr->fr_buf, .iov_len = fr->fr_cap };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {.iov_base = fr->fr_buf, .iov_len = fr->fr_cap};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t r;
 
 	r = recvmsg(sc->sc_fd[q], &mh, MSG_DONTWAIT);
@@ -326,8 +325,7 @@ lb_rx_one(struct lb_softc *sc, unsigned q, struct sk_frame *fr)
 }
 
 static int
-lb_rx_batch(struct sk_backend *b, unsigned q, struct sk_frame *fr,
-    unsigned n)
+lb_rx_batch(struct sk_backend *b, unsigned q, struct sk_frame *fr, unsigned n)
 {
 	unsigned got = 0, tries = 2 * n;
 	int r;
@@ -404,7 +402,7 @@ lb_tx_one(struct lb_softc *sc, unsigned q, const struct sk_frame *fr)
 		return LB_TX_DONE;
 	}
 	if (send(sc->sc_fd[q], fr->fr_buf, fr->fr_len,
-	    MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		 MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		return lb_tx_error(sc, q, errno);
 	qs->qs_tx_packets++;
 	qs->qs_tx_bytes += fr->fr_len;
@@ -413,7 +411,7 @@ lb_tx_one(struct lb_softc *sc, unsigned q, const struct sk_frame *fr)
 
 static int
 lb_tx_batch(struct sk_backend *b, unsigned q, const struct sk_frame *fr,
-    unsigned n)
+	    unsigned n)
 {
 	unsigned i;
 
@@ -467,17 +465,17 @@ lb_ifindex(struct sk_backend *b)
 }
 
 const struct sk_backend_ops skb_loop_ops = {
-	.bo_name = "loop",
-	.bo_open = lb_open,
-	.bo_close = lb_close,
-	.bo_queue_fd = lb_queue_fd,
-	.bo_rx_batch = lb_rx_batch,
-	.bo_rx_discard = lb_rx_discard,
-	.bo_tx_batch = lb_tx_batch,
-	.bo_link_state = lb_link_state,
-	.bo_mtu = lb_mtu,
-	.bo_hwaddr = lb_hwaddr,
-	.bo_ifindex = lb_ifindex,
+    .bo_name = "loop",
+    .bo_open = lb_open,
+    .bo_close = lb_close,
+    .bo_queue_fd = lb_queue_fd,
+    .bo_rx_batch = lb_rx_batch,
+    .bo_rx_discard = lb_rx_discard,
+    .bo_tx_batch = lb_tx_batch,
+    .bo_link_state = lb_link_state,
+    .bo_mtu = lb_mtu,
+    .bo_hwaddr = lb_hwaddr,
+    .bo_ifindex = lb_ifindex,
 };
 
 int
@@ -527,8 +525,7 @@ skb_loop_set_link(const char *name, int up)
 }
 
 int
-skb_loop_inject(struct sk_backend *b, unsigned q, const void *frame,
-    size_t len)
+skb_loop_inject(struct sk_backend *b, unsigned q, const void *frame, size_t len)
 {
 	struct lb_softc *sc = LB_SC(b);
 

@@ -56,23 +56,23 @@
 #include "backend.h"
 #include "../cuse-dev/sk_log.h"
 
-#define TAP_DEV_PATH            "/dev/net/tun"
-#define TAP_IFF_BASE            (IFF_TAP | IFF_NO_PI)
+#define TAP_DEV_PATH "/dev/net/tun"
+#define TAP_IFF_BASE (IFF_TAP | IFF_NO_PI)
 
 /* RX tries per requested frame before yielding to the loop, so a flood
  * of oversize frames cannot keep one batch going forever. */
-#define TAP_RX_TRIES_PER_FRAME  2
+#define TAP_RX_TRIES_PER_FRAME 2
 
 struct tap_softc {
-	struct sk_backend sc_b;         /* first: the caller's view */
-	int sc_fd[SKB_QUEUES_MAX];      /* one tun file per queue */
-	int sc_ctl;                     /* socket for SIOCGIF* */
+	struct sk_backend sc_b;	   /* first: the caller's view */
+	int sc_fd[SKB_QUEUES_MAX]; /* one tun file per queue */
+	int sc_ctl;		   /* socket for SIOCGIF* */
 	unsigned sc_ifindex;
-	int sc_persist;                 /* leave a device we created */
-	struct tap_softc *sc_next;      /* tap_list */
+	int sc_persist;		   /* leave a device we created */
+	struct tap_softc *sc_next; /* tap_list */
 };
 
-#define TAP_SC(b)       ((struct tap_softc *)(b))
+#define TAP_SC(b) ((struct tap_softc *)(b))
 
 /* Open instances, for -EBUSY on a second attach. */
 static struct tap_softc *tap_list;
@@ -137,15 +137,14 @@ tap_lookup(int ctl, const char *name)
 static int
 tap_is_tap(int ctl, const char *name)
 {
-	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
+	struct ethtool_drvinfo di = {.cmd = ETHTOOL_GDRVINFO};
 	struct ifreq ifr;
 
 	tap_ifr_name(&ifr, name);
 	ifr.ifr_data = (void *)&di;
 	if (tap_ctl_ioctl(ctl, SIOCETHTOOL, &ifr) != 0)
 		return 0;
-	return strcmp(di.driver, "tun") == 0 &&
-	    strcmp(di.bus_info, "tap") == 0;
+	return strcmp(di.driver, "tun") == 0 && strcmp(di.bus_info, "tap") == 0;
 }
 
 static int
@@ -206,7 +205,7 @@ tap_attach_first(const char *name, unsigned nq, short *flags)
 /* Attach to an existing name; -ENXIO if it vanished meanwhile. */
 static int
 tap_open_existing(struct tap_softc *sc, const char *name, unsigned ifindex,
-    short *flags)
+		  short *flags)
 {
 	int fd;
 
@@ -249,7 +248,7 @@ tap_create_setup(struct tap_softc *sc, const struct sk_backend_cfg *cfg)
 /* Create name; -EBUSY if someone else created it first. */
 static int
 tap_open_new(struct tap_softc *sc, const struct sk_backend_cfg *cfg,
-    short *flags)
+	     short *flags)
 {
 	int fd;
 
@@ -266,7 +265,7 @@ tap_open_new(struct tap_softc *sc, const struct sk_backend_cfg *cfg,
 /* The first queue decides: attach to, or create, the device. */
 static int
 tap_open_first(struct tap_softc *sc, const struct sk_backend_cfg *cfg,
-    short *flags)
+	       short *flags)
 {
 	unsigned ifindex = tap_lookup(sc->sc_ctl, cfg->bc_ifname);
 	int err;
@@ -439,8 +438,8 @@ tap_rx_one(struct tap_softc *sc, unsigned q, struct sk_frame *fr)
 	struct sk_backend_qstats *qs = &sc->sc_b.b_qstats[q];
 	uint8_t extra;
 	struct iovec iov[2] = {
-		{ .iov_base = fr->fr_buf, .iov_len = fr->fr_cap },
-		{ .iov_base = &extra, .iov_len = 1 },
+	    {.iov_base = fr->fr_buf, .iov_len = fr->fr_cap},
+	    {.iov_base = &extra, .iov_len = 1},
 	};
 	ssize_t r;
 
@@ -458,8 +457,7 @@ tap_rx_one(struct tap_softc *sc, unsigned q, struct sk_frame *fr)
 }
 
 static int
-tap_rx_batch(struct sk_backend *b, unsigned q, struct sk_frame *fr,
-    unsigned n)
+tap_rx_batch(struct sk_backend *b, unsigned q, struct sk_frame *fr, unsigned n)
 {
 	unsigned got = 0, tries = n * TAP_RX_TRIES_PER_FRAME;
 	int r = TAP_RX_GOT;
@@ -517,7 +515,7 @@ tap_tx_error(struct tap_softc *sc, unsigned q, int err)
 	case ENOBUFS:
 	case EINTR:
 		return TAP_TX_PUSHBACK;
-	case EIO:               /* tun refuses frames while down */
+	case EIO: /* tun refuses frames while down */
 		drops[SKB_DROP_LINK_DOWN]++;
 		return TAP_TX_DONE;
 	case EBADFD:
@@ -558,7 +556,7 @@ tap_tx_one(struct tap_softc *sc, unsigned q, const struct sk_frame *fr)
 
 static int
 tap_tx_batch(struct sk_backend *b, unsigned q, const struct sk_frame *fr,
-    unsigned n)
+	     unsigned n)
 {
 	unsigned i;
 
@@ -631,15 +629,15 @@ tap_ifindex(struct sk_backend *b)
 }
 
 const struct sk_backend_ops skb_tap_ops = {
-	.bo_name = "tap",
-	.bo_open = tap_open,
-	.bo_close = tap_close,
-	.bo_queue_fd = tap_queue_fd,
-	.bo_rx_batch = tap_rx_batch,
-	.bo_rx_discard = tap_rx_discard,
-	.bo_tx_batch = tap_tx_batch,
-	.bo_link_state = tap_link_state,
-	.bo_mtu = tap_mtu,
-	.bo_hwaddr = tap_hwaddr,
-	.bo_ifindex = tap_ifindex,
+    .bo_name = "tap",
+    .bo_open = tap_open,
+    .bo_close = tap_close,
+    .bo_queue_fd = tap_queue_fd,
+    .bo_rx_batch = tap_rx_batch,
+    .bo_rx_discard = tap_rx_discard,
+    .bo_tx_batch = tap_tx_batch,
+    .bo_link_state = tap_link_state,
+    .bo_mtu = tap_mtu,
+    .bo_hwaddr = tap_hwaddr,
+    .bo_ifindex = tap_ifindex,
 };

@@ -40,10 +40,10 @@
 #include "../backend/loop.c"
 #include "../cuse-dev/sk_log.c"
 
-#define BT_IFNAME       "skbench0"
-#define BT_QLEN         65536   /* TAP queue, frames: one RX fill */
-#define BT_BATCH_MAX    256
-#define BT_FRAME_MAX    2048
+#define BT_IFNAME "skbench0"
+#define BT_QLEN 65536 /* TAP queue, frames: one RX fill */
+#define BT_BATCH_MAX 256
+#define BT_FRAME_MAX 2048
 
 struct bt_opts {
 	double bo_secs;
@@ -85,8 +85,8 @@ bt_sysctl(const char *path, const char *val)
 static void
 bt_fill(uint8_t *p, uint32_t len)
 {
-	static const uint8_t hdr[14] = { 0x02, 0xbe, 0xef, 0, 0, 1,
-					 0x02, 0xbe, 0xef, 0, 0, 2, 0x88, 0xb5 };
+	static const uint8_t hdr[14] = {0x02, 0xbe, 0xef, 0, 0, 1,    0x02,
+					0xbe, 0xef, 0,	  0, 2, 0x88, 0xb5};
 
 	memcpy(p, hdr, sizeof(hdr));
 	memset(p + sizeof(hdr), 0x5a, len - sizeof(hdr));
@@ -120,8 +120,8 @@ bt_link_up(const char *name)
 static struct sk_backend *
 bt_open(const struct sk_backend_ops *ops, const char *name)
 {
-	struct sk_backend_cfg cfg = { .bc_ifname = name, .bc_queues = 1,
-				      .bc_flags = SKB_CFG_CREATE };
+	struct sk_backend_cfg cfg = {
+	    .bc_ifname = name, .bc_queues = 1, .bc_flags = SKB_CFG_CREATE};
 	struct sk_backend *b;
 	int err = skb_open(ops, &b, &cfg);
 
@@ -138,8 +138,8 @@ bt_open(const struct sk_backend_ops *ops, const char *name)
 static int
 bt_psock(const char *name)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
-				   .sll_ifindex = (int)if_nametoindex(name) };
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
+				  .sll_ifindex = (int)if_nametoindex(name)};
 	int one = 1, s;
 
 	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
@@ -168,15 +168,14 @@ bt_raw_write(int fd, uint32_t len, double secs)
 }
 
 static double
-bt_backend_tx(struct sk_backend *b, uint32_t len, unsigned batch,
-    double secs)
+bt_backend_tx(struct sk_backend *b, uint32_t len, unsigned batch, double secs)
 {
 	struct sk_frame fr[BT_BATCH_MAX];
 	uint64_t before = b->b_qstats[0].qs_tx_packets;
 	double t0 = bt_now(), t;
 
 	for (unsigned i = 0; i < batch; i++)
-		fr[i] = (struct sk_frame){ bt_frames[i], len, BT_FRAME_MAX };
+		fr[i] = (struct sk_frame){bt_frames[i], len, BT_FRAME_MAX};
 	do {
 		for (unsigned i = 0; i < 64; i++)
 			skb_tx_batch(b, 0, fr, batch);
@@ -220,7 +219,7 @@ bt_drain_backend(void *ctx, uint32_t len, unsigned batch)
 	int r;
 
 	for (unsigned i = 0; i < batch; i++)
-		fr[i] = (struct sk_frame){ bt_frames[i], 0, BT_FRAME_MAX };
+		fr[i] = (struct sk_frame){bt_frames[i], 0, BT_FRAME_MAX};
 	while ((r = skb_rx_batch(b, 0, fr, batch)) > 0)
 		n += (unsigned)r;
 	return n;
@@ -229,7 +228,7 @@ bt_drain_backend(void *ctx, uint32_t len, unsigned batch)
 /* Fill, drain, repeat until secs of draining: frames drained per second. */
 static double
 bt_rx(int ps, bt_drain_fn drain, void *ctx, uint32_t len, unsigned batch,
-    double secs)
+      double secs)
 {
 	double spent = 0, t0;
 	uint64_t n = 0, filled = 0;
@@ -243,15 +242,14 @@ bt_rx(int ps, bt_drain_fn drain, void *ctx, uint32_t len, unsigned batch,
 	/* a drain shorter than the fill means the queue dropped frames */
 	if (n != filled)
 		fprintf(stderr, "bench-tap: %u B: filled %llu, drained %llu\n",
-		    len, (unsigned long long)filled, (unsigned long long)n);
+			len, (unsigned long long)filled, (unsigned long long)n);
 	return (double)n / spent;
 }
 
 /* ---- loop backend ------------------------------------------------ */
 
 static double
-bt_loop_echo(struct sk_backend *b, uint32_t len, unsigned batch,
-    double secs)
+bt_loop_echo(struct sk_backend *b, uint32_t len, unsigned batch, double secs)
 {
 	struct sk_frame tx[BT_BATCH_MAX], rx[BT_BATCH_MAX];
 	double t0 = bt_now(), t;
@@ -259,8 +257,8 @@ bt_loop_echo(struct sk_backend *b, uint32_t len, unsigned batch,
 	int r;
 
 	for (unsigned i = 0; i < batch; i++) {
-		tx[i] = (struct sk_frame){ bt_frames[i], len, BT_FRAME_MAX };
-		rx[i] = (struct sk_frame){ bt_frames[i], 0, BT_FRAME_MAX };
+		tx[i] = (struct sk_frame){bt_frames[i], len, BT_FRAME_MAX};
+		rx[i] = (struct sk_frame){bt_frames[i], 0, BT_FRAME_MAX};
 	}
 	do {
 		for (unsigned i = 0; i < 64; i++) {
@@ -284,12 +282,13 @@ static void
 bt_print(const struct bt_row *rows, unsigned n, const struct bt_opts *o)
 {
 	printf("bench-tap: private netns, TAP %s, 1 queue, batch %u, "
-	    "best of %u x %.1f s per cell, CPU %d\n", BT_IFNAME, o->bo_batch,
-	    o->bo_rounds, o->bo_secs, sched_getcpu());
+	       "best of %u x %.1f s per cell, CPU %d\n",
+	       BT_IFNAME, o->bo_batch, o->bo_rounds, o->bo_secs,
+	       sched_getcpu());
 	printf("%-22s %14s %14s\n", "path", "60 B Mpps", "1514 B Mpps");
 	for (unsigned i = 0; i < n; i++)
 		printf("%-22s %14.3f %14.3f\n", rows[i].br_name,
-		    rows[i].br_pps[0] / 1e6, rows[i].br_pps[1] / 1e6);
+		       rows[i].br_pps[0] / 1e6, rows[i].br_pps[1] / 1e6);
 }
 
 struct bt_ctx {
@@ -313,10 +312,10 @@ bt_cell(struct bt_ctx *c, unsigned r, uint32_t len)
 		return bt_backend_tx(c->bc_tap, len, o->bo_batch, o->bo_secs);
 	case 2:
 		return bt_rx(c->bc_ps, bt_drain_raw, &c->bc_fd, len,
-		    o->bo_batch, o->bo_secs);
+			     o->bo_batch, o->bo_secs);
 	case 3:
 		return bt_rx(c->bc_ps, bt_drain_backend, c->bc_tap, len,
-		    o->bo_batch, o->bo_secs);
+			     o->bo_batch, o->bo_secs);
 	}
 	return bt_loop_echo(c->bc_loop, len, o->bo_batch, o->bo_secs);
 }
@@ -329,13 +328,13 @@ bt_cell(struct bt_ctx *c, unsigned r, uint32_t len)
 static void
 bt_run(const struct bt_opts *o)
 {
-	static const uint32_t lens[2] = { 60, 1514 };
+	static const uint32_t lens[2] = {60, 1514};
 	struct bt_row rows[5] = {
-		{ "raw write()", { 0 } }, { "backend tx_batch", { 0 } },
-		{ "raw read()", { 0 } }, { "backend rx_batch", { 0 } },
-		{ "loop echo (tx+rx)", { 0 } },
+	    {"raw write()", {0}},	{"backend tx_batch", {0}},
+	    {"raw read()", {0}},	{"backend rx_batch", {0}},
+	    {"loop echo (tx+rx)", {0}},
 	};
-	struct bt_ctx c = { .bc_o = o };
+	struct bt_ctx c = {.bc_o = o};
 	double pps;
 
 	c.bc_tap = bt_open(&skb_tap_ops, BT_IFNAME);
@@ -359,15 +358,17 @@ bt_run(const struct bt_opts *o)
 static void
 bt_usage(void)
 {
-	fprintf(stderr, "usage: bench-tap [-t seconds per cell] "
-	    "[-b batch (1..%d)] [-r rounds]\n", BT_BATCH_MAX);
+	fprintf(stderr,
+		"usage: bench-tap [-t seconds per cell] "
+		"[-b batch (1..%d)] [-r rounds]\n",
+		BT_BATCH_MAX);
 	exit(2);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct bt_opts o = { .bo_secs = 0.5, .bo_batch = 32, .bo_rounds = 3 };
+	struct bt_opts o = {.bo_secs = 0.5, .bo_batch = 32, .bo_rounds = 3};
 	int c;
 
 	while ((c = getopt(argc, argv, "t:b:r:h")) != -1) {

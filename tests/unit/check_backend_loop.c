@@ -22,8 +22,8 @@
 #include "../../backend/backend.h"
 #include "../../cuse-dev/evloop.h"
 
-#define LT_FRAME_MAX	2048
-#define LT_BATCH	64
+#define LT_FRAME_MAX 2048
+#define LT_BATCH 64
 
 static uint8_t lt_buf[LT_BATCH][LT_FRAME_MAX];
 static uint8_t lt_rxbuf[LT_BATCH][LT_FRAME_MAX];
@@ -47,7 +47,7 @@ lt_fill(uint8_t *p, uint32_t len, uint32_t seed)
 static struct sk_frame
 lt_txframe(unsigned i, uint32_t len, uint32_t seed)
 {
-	struct sk_frame f = { lt_buf[i], len, LT_FRAME_MAX };
+	struct sk_frame f = {lt_buf[i], len, LT_FRAME_MAX};
 
 	lt_fill(lt_buf[i], len, seed);
 	return f;
@@ -67,7 +67,9 @@ static struct sk_backend *
 lt_open(const char *name, unsigned queues, unsigned flags)
 {
 	struct sk_backend_cfg cfg = {
-		.bc_ifname = name, .bc_queues = queues, .bc_flags = flags,
+	    .bc_ifname = name,
+	    .bc_queues = queues,
+	    .bc_flags = flags,
 	};
 	struct sk_backend *b = NULL;
 	int err;
@@ -82,7 +84,9 @@ static int
 lt_open_err(const char *name, unsigned queues, unsigned flags)
 {
 	struct sk_backend_cfg cfg = {
-		.bc_ifname = name, .bc_queues = queues, .bc_flags = flags,
+	    .bc_ifname = name,
+	    .bc_queues = queues,
+	    .bc_flags = flags,
 	};
 	struct sk_backend *b = NULL;
 	int err = skb_open(&skb_loop_ops, &b, &cfg);
@@ -95,7 +99,7 @@ lt_open_err(const char *name, unsigned queues, unsigned flags)
 static short
 lt_poll(struct sk_backend *b, unsigned q, short events)
 {
-	struct pollfd p = { .fd = skb_queue_fd(b, q), .events = events };
+	struct pollfd p = {.fd = skb_queue_fd(b, q), .events = events};
 
 	ck_assert_int_ge(poll(&p, 1, 0), 0);
 	return p.revents;
@@ -135,9 +139,9 @@ START_TEST(test_bad_cfg)
 	ck_assert_int_eq(lt_open_err(NULL, 1, SKB_CFG_CREATE), -EINVAL);
 	ck_assert_int_eq(lt_open_err("", 1, SKB_CFG_CREATE), -EINVAL);
 	ck_assert_int_eq(lt_open_err("0123456789abcdef", 1, SKB_CFG_CREATE),
-	    -EINVAL);
-	ck_assert_int_eq(lt_open_err("lb0", SKB_QUEUES_MAX + 1,
-	    SKB_CFG_CREATE), -EINVAL);
+			 -EINVAL);
+	ck_assert_int_eq(lt_open_err("lb0", SKB_QUEUES_MAX + 1, SKB_CFG_CREATE),
+			 -EINVAL);
 	ck_assert_int_eq(lt_open_err("lb0", 1, 0x80), -EINVAL);
 	ck_assert_ptr_null(b);
 	/* the longest legal name */
@@ -159,8 +163,8 @@ END_TEST
 
 START_TEST(test_persist_outlives_instance)
 {
-	struct sk_backend *b = lt_open("lb0", 1,
-	    SKB_CFG_CREATE | SKB_CFG_PERSIST);
+	struct sk_backend *b =
+	    lt_open("lb0", 1, SKB_CFG_CREATE | SKB_CFG_PERSIST);
 
 	skb_close(b);
 	b = lt_open("lb0", 1, 0);
@@ -209,7 +213,7 @@ END_TEST
 
 START_TEST(test_echo_byte_identical)
 {
-	static const uint32_t lens[] = { 14, 60, 61, 1514, 2048 };
+	static const uint32_t lens[] = {14, 60, 61, 1514, 2048};
 	struct sk_backend *b = lt_open("lb0", 1, SKB_CFG_CREATE);
 	struct sk_frame tx[5], rx[5];
 	uint64_t bytes = 0;
@@ -274,7 +278,7 @@ lt_ev_rx(struct evl_watch *w, int fd, uint32_t events, void *arg)
 /* The way the daemon will use it: a level-triggered watch per queue. */
 START_TEST(test_evloop_watch)
 {
-	struct lt_evctx ec = { lt_open("lb0", 1, SKB_CFG_CREATE), 0 };
+	struct lt_evctx ec = {lt_open("lb0", 1, SKB_CFG_CREATE), 0};
 	struct sk_frame tx[6];
 	struct evl *l = evl_new();
 	struct evl_watch *w;
@@ -327,9 +331,9 @@ START_TEST(test_tx_bad_length)
 	struct sk_backend *b = lt_open("lb0", 1, SKB_CFG_CREATE);
 	struct sk_frame tx[4];
 
-	tx[0] = lt_txframe(0, 13, 1);           /* shorter than Ethernet */
+	tx[0] = lt_txframe(0, 13, 1); /* shorter than Ethernet */
 	tx[1] = lt_txframe(1, 60, 2);
-	tx[1].fr_cap = 59;                      /* longer than its buffer */
+	tx[1].fr_cap = 59; /* longer than its buffer */
 	tx[2] = lt_txframe(2, 0, 3);
 	tx[3] = lt_txframe(3, 60, 4);
 	ck_assert_int_eq(skb_tx_batch(b, 0, tx, 4), 4);
@@ -390,7 +394,7 @@ START_TEST(test_rx_discard_counts_ring_full)
 	ck_assert_int_eq(skb_rx_discard(b, 0, 3), 0);
 	ck_assert_int_eq(skb_rx_discard(b, 1, 3), -EINVAL);
 	skb_count_drop(b, 0, SKB_DROP_RING_FULL, 4);
-	skb_count_drop(b, 7, SKB_DROP_RING_FULL, 4);    /* ignored */
+	skb_count_drop(b, 7, SKB_DROP_RING_FULL, 4); /* ignored */
 	ck_assert_uint_eq(lt_drops(b, 0, SKB_DROP_RING_FULL), 7);
 	skb_close(b);
 }
@@ -399,7 +403,7 @@ END_TEST
 START_TEST(test_link_down)
 {
 	struct sk_backend *b = lt_open("lb0", 1, SKB_CFG_CREATE);
-	struct sk_frame tx[2] = { lt_txframe(0, 60, 1), lt_txframe(1, 60, 2) };
+	struct sk_frame tx[2] = {lt_txframe(0, 60, 1), lt_txframe(1, 60, 2)};
 	struct sk_frame rx[2];
 	uint8_t frame[60];
 
@@ -411,7 +415,7 @@ START_TEST(test_link_down)
 	ck_assert_uint_eq(skb_qstats(b, 0)->qs_tx_packets, 0);
 	lt_fill(frame, sizeof(frame), 9);
 	ck_assert_int_eq(skb_loop_inject(b, 0, frame, sizeof(frame)),
-	    -ENETDOWN);
+			 -ENETDOWN);
 	ck_assert_int_eq(skb_loop_set_link("lb0", 1), 0);
 	ck_assert_int_eq(skb_tx_batch(b, 0, tx, 2), 2);
 	lt_rxframes(rx, 2, LT_FRAME_MAX);
@@ -482,7 +486,8 @@ START_TEST(test_queues_isolated)
 	ck_assert_uint_eq(b->b_nqueues, 4);
 	for (q = 0; q < 4; q++)
 		for (p = q + 1; p < 4; p++)
-			ck_assert_int_ne(skb_queue_fd(b, q), skb_queue_fd(b, p));
+			ck_assert_int_ne(skb_queue_fd(b, q),
+					 skb_queue_fd(b, p));
 	ck_assert_int_eq(skb_queue_fd(b, 4), -EINVAL);
 	ck_assert_ptr_null(skb_qstats(b, 4));
 	lt_rxframes(rx, 2, LT_FRAME_MAX);
@@ -491,7 +496,7 @@ START_TEST(test_queues_isolated)
 		ck_assert_int_eq(skb_tx_batch(b, q, &tx, 1), 1);
 		for (p = 0; p < 4; p++)
 			ck_assert_int_eq(skb_rx_batch(b, p, rx, 2),
-			    p == q ? 1 : 0);
+					 p == q ? 1 : 0);
 		ck_assert_uint_eq(rx[0].fr_len, 60 + q);
 		ck_assert_uint_eq(skb_qstats(b, q)->qs_rx_packets, 1);
 	}
@@ -504,8 +509,11 @@ END_TEST
 START_TEST(test_mtu_hwaddr)
 {
 	struct sk_backend_cfg cfg = {
-		.bc_ifname = "lb0", .bc_queues = 1, .bc_flags = SKB_CFG_CREATE,
-		.bc_mtu = 9000, .bc_hwaddr = { 0x02, 1, 2, 3, 4, 5 },
+	    .bc_ifname = "lb0",
+	    .bc_queues = 1,
+	    .bc_flags = SKB_CFG_CREATE,
+	    .bc_mtu = 9000,
+	    .bc_hwaddr = {0x02, 1, 2, 3, 4, 5},
 	};
 	struct sk_backend *b, *c;
 	uint8_t mac[SKB_ETH_ALEN], mac2[SKB_ETH_ALEN];
@@ -577,7 +585,7 @@ START_TEST(test_conservation_random)
 		consumed += (unsigned)r;
 		lt_rxframes(rx, LT_BATCH, 64 + (uint32_t)random() % 1600);
 		r = skb_rx_batch(b, (unsigned)random() % 3, rx,
-		    (unsigned)random() % LT_BATCH);
+				 (unsigned)random() % LT_BATCH);
 		ck_assert_int_ge(r, 0);
 		rxd += (unsigned)r;
 	}

@@ -44,9 +44,9 @@
 #include "../../backend/backend.h"
 #include "../../cuse-dev/evloop.h"
 
-#define TT_FRAME_MAX	2048
-#define TT_WAIT_MS	2000
-#define TT_ETHERTYPE	0x88b5		/* IEEE local experimental */
+#define TT_FRAME_MAX 2048
+#define TT_WAIT_MS 2000
+#define TT_ETHERTYPE 0x88b5 /* IEEE local experimental */
 
 static uint8_t tt_rxbuf[64][TT_FRAME_MAX];
 
@@ -58,7 +58,7 @@ tt_sysctl(const char *path, const char *val)
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return;         /* no IPv6: nothing to quiet */
+		return; /* no IPv6: nothing to quiet */
 	if (write(fd, val, strlen(val)) < 0)
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 	close(fd);
@@ -69,7 +69,7 @@ static void
 tt_netns(void)
 {
 	ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare: %s",
-	    strerror(errno));
+		      strerror(errno));
 	/* no router solicitations or MLD reports among the test frames */
 	tt_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
 	tt_sysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
@@ -100,7 +100,7 @@ tt_ioctl(unsigned long req, struct ifreq *ifr)
 	int s = tt_ctl();
 
 	ck_assert_msg(ioctl(s, req, ifr) == 0, "ioctl %lx on %s: %s", req,
-	    ifr->ifr_name, strerror(errno));
+		      ifr->ifr_name, strerror(errno));
 	close(s);
 }
 
@@ -126,8 +126,8 @@ tt_raw_tun(const char *name, short flags)
 
 	ck_assert_int_ge(fd, 0);
 	ifr.ifr_flags = flags;
-	ck_assert_msg(ioctl(fd, TUNSETIFF, &ifr) == 0, "TUNSETIFF %s: %s",
-	    name, strerror(errno));
+	ck_assert_msg(ioctl(fd, TUNSETIFF, &ifr) == 0, "TUNSETIFF %s: %s", name,
+		      strerror(errno));
 	return fd;
 }
 
@@ -149,10 +149,11 @@ tt_del_link(const char *name)
 		struct nlmsghdr nh;
 		struct ifinfomsg ifi;
 	} req = {
-		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_DELLINK,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK },
-		.ifi = { .ifi_family = AF_UNSPEC,
-			 .ifi_index = (int)if_nametoindex(name) },
+	    .nh = {.nlmsg_len = sizeof(req),
+		   .nlmsg_type = RTM_DELLINK,
+		   .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK},
+	    .ifi = {.ifi_family = AF_UNSPEC,
+		    .ifi_index = (int)if_nametoindex(name)},
 	};
 	struct {
 		struct nlmsghdr nh;
@@ -178,10 +179,12 @@ tt_exists(const char *name)
 
 static int
 tt_open_cfg(struct sk_backend **bp, const char *name, unsigned queues,
-    unsigned flags)
+	    unsigned flags)
 {
 	struct sk_backend_cfg cfg = {
-		.bc_ifname = name, .bc_queues = queues, .bc_flags = flags,
+	    .bc_ifname = name,
+	    .bc_queues = queues,
+	    .bc_flags = flags,
 	};
 
 	*bp = NULL;
@@ -247,15 +250,14 @@ tt_rxframes(struct sk_frame *fr, unsigned n, uint32_t cap)
 static int
 tt_wait_fd(int fd, short events, int ms)
 {
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p = {.fd = fd, .events = events};
 
 	return poll(&p, 1, ms) > 0 ? p.revents : 0;
 }
 
 /* RX on queue q until want frames arrived or the wait is over. */
 static unsigned
-tt_rx_wait(struct sk_backend *b, unsigned q, struct sk_frame *fr,
-    unsigned want)
+tt_rx_wait(struct sk_backend *b, unsigned q, struct sk_frame *fr, unsigned want)
 {
 	unsigned got = 0, spins = 0;
 	int r;
@@ -282,9 +284,9 @@ static int
 tt_psock(const char *name)
 {
 	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-		.sll_ifindex = (int)if_nametoindex(name),
+	    .sll_family = AF_PACKET,
+	    .sll_protocol = htons(ETH_P_ALL),
+	    .sll_ifindex = (int)if_nametoindex(name),
 	};
 	int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 
@@ -328,9 +330,9 @@ START_TEST(test_bad_cfg)
 	ck_assert_int_eq(tt_open_err("", 1, SKB_CFG_CREATE), -EINVAL);
 	ck_assert_int_eq(tt_open_err("tap%d", 1, SKB_CFG_CREATE), -EINVAL);
 	ck_assert_int_eq(tt_open_err("0123456789abcdef", 1, SKB_CFG_CREATE),
-	    -EINVAL);
-	ck_assert_int_eq(tt_open_err("skt0", SKB_QUEUES_MAX + 1,
-	    SKB_CFG_CREATE), -EINVAL);
+			 -EINVAL);
+	ck_assert_int_eq(
+	    tt_open_err("skt0", SKB_QUEUES_MAX + 1, SKB_CFG_CREATE), -EINVAL);
 	ck_assert_int_eq(tt_open_err("skt0", 1, 0x100), -EINVAL);
 	ck_assert(!tt_exists("skt0"));
 }
@@ -432,7 +434,7 @@ END_TEST
 
 START_TEST(test_tx_seen_by_af_packet)
 {
-	static const uint32_t lens[] = { 14, 60, 1514 };
+	static const uint32_t lens[] = {14, 60, 1514};
 	uint8_t buf[3][TT_FRAME_MAX], got[TT_FRAME_MAX];
 	struct sk_frame tx[3];
 	struct sk_backend *b;
@@ -444,13 +446,13 @@ START_TEST(test_tx_seen_by_af_packet)
 	ps = tt_psock("skt0");
 	for (unsigned i = 0; i < 3; i++) {
 		tt_fill(buf[i], lens[i], i + 1);
-		tx[i] = (struct sk_frame){ buf[i], lens[i], TT_FRAME_MAX };
+		tx[i] = (struct sk_frame){buf[i], lens[i], TT_FRAME_MAX};
 		bytes += lens[i];
 	}
 	ck_assert_int_eq(skb_tx_batch(b, 0, tx, 3), 3);
 	for (unsigned i = 0; i < 3; i++) {
 		ck_assert_int_eq(tt_psock_recv(ps, got, sizeof(got)),
-		    (int)lens[i]);
+				 (int)lens[i]);
 		ck_assert_mem_eq(got, buf[i], lens[i]);
 	}
 	ck_assert_uint_eq(skb_qstats(b, 0)->qs_tx_packets, 3);
@@ -462,7 +464,7 @@ END_TEST
 
 START_TEST(test_rx_from_af_packet)
 {
-	static const uint32_t lens[] = { 60, 61, 1514 };
+	static const uint32_t lens[] = {60, 61, 1514};
 	uint8_t buf[3][TT_FRAME_MAX];
 	struct sk_frame rx[3];
 	struct sk_backend *b;
@@ -489,16 +491,16 @@ START_TEST(test_rx_from_af_packet)
 }
 END_TEST
 
-#define TT_HOST_IP	"10.77.0.1"	/* Linux's address on the TAP */
-#define TT_PEER_IP	"10.77.0.2"	/* the "wire" side, our frames */
+#define TT_HOST_IP "10.77.0.1" /* Linux's address on the TAP */
+#define TT_PEER_IP "10.77.0.2" /* the "wire" side, our frames */
 
-static const uint8_t tt_peer_mac[6] = { 0x02, 0, 0, 0x77, 0, 0x02 };
+static const uint8_t tt_peer_mac[6] = {0x02, 0, 0, 0x77, 0, 0x02};
 
 static struct sockaddr_in
 tt_sin(const char *ip, uint16_t port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(port) };
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+				  .sin_port = htons(port)};
 
 	ck_assert_int_eq(inet_pton(AF_INET, ip, &sin.sin_addr), 1);
 	return sin;
@@ -526,7 +528,7 @@ tt_ipv4_setup(const char *name)
 	ar.arp_flags = ATF_COM | ATF_PERM;
 	strncpy(ar.arp_dev, name, sizeof(ar.arp_dev) - 1);
 	ck_assert_msg(ioctl(s, SIOCSARP, &ar) == 0, "SIOCSARP: %s",
-	    strerror(errno));
+		      strerror(errno));
 	close(s);
 }
 
@@ -605,8 +607,9 @@ START_TEST(test_udp_linux_to_backend)
 	ck_assert_int_eq(skb_hwaddr(b, mac), 0);
 	s = tt_udp_sock(TT_HOST_IP, 0);
 	to = tt_sin(TT_PEER_IP, 9999);
-	ck_assert_int_eq(sendto(s, msg, sizeof(msg), 0, (struct sockaddr *)&to,
-	    sizeof(to)), (int)sizeof(msg));
+	ck_assert_int_eq(
+	    sendto(s, msg, sizeof(msg), 0, (struct sockaddr *)&to, sizeof(to)),
+	    (int)sizeof(msg));
 	tt_rxframes(rx, 8, TT_FRAME_MAX);
 	n = tt_rx_wait(b, 0, rx, 1);
 	ck_assert_uint_eq(n, 1);
@@ -641,16 +644,17 @@ START_TEST(test_udp_backend_to_linux)
 	tt_ipv4_setup("skt0");
 	ck_assert_int_eq(skb_hwaddr(b, mac), 0);
 	s = tt_udp_sock(TT_HOST_IP, 9998);
-	tx = (struct sk_frame){ frame, tt_udp_frame(frame, mac, msg),
-				sizeof(frame) };
+	tx = (struct sk_frame){frame, tt_udp_frame(frame, mac, msg),
+			       sizeof(frame)};
 	ck_assert_int_eq(skb_tx_batch(b, 0, &tx, 1), 1);
 	ck_assert(tt_wait_fd(s, POLLIN, TT_WAIT_MS) & POLLIN);
 	ck_assert_int_eq(recvfrom(s, got, sizeof(got), MSG_DONTWAIT,
-	    (struct sockaddr *)&from, &flen), (int)strlen(msg));
+				  (struct sockaddr *)&from, &flen),
+			 (int)strlen(msg));
 	ck_assert_mem_eq(got, msg, strlen(msg));
 	ck_assert_uint_eq(ntohs(from.sin_port), 5555);
-	ck_assert_uint_eq(from.sin_addr.s_addr, tt_sin(TT_PEER_IP, 0)
-	    .sin_addr.s_addr);
+	ck_assert_uint_eq(from.sin_addr.s_addr,
+			  tt_sin(TT_PEER_IP, 0).sin_addr.s_addr);
 	close(s);
 	skb_close(b);
 }
@@ -690,9 +694,9 @@ START_TEST(test_tx_bad_length)
 {
 	uint8_t buf[64];
 	struct sk_frame tx[3] = {
-		{ buf, 13, sizeof(buf) },
-		{ buf, 65, sizeof(buf) },
-		{ buf, 60, sizeof(buf) },
+	    {buf, 13, sizeof(buf)},
+	    {buf, 65, sizeof(buf)},
+	    {buf, 60, sizeof(buf)},
 	};
 	struct sk_backend *b;
 
@@ -709,7 +713,7 @@ END_TEST
 START_TEST(test_link_down)
 {
 	uint8_t buf[60];
-	struct sk_frame tx[2] = { { buf, 60, 60 }, { buf, 60, 60 } };
+	struct sk_frame tx[2] = {{buf, 60, 60}, {buf, 60, 60}};
 	struct sk_backend *b;
 
 	tt_netns();
@@ -742,7 +746,8 @@ START_TEST(test_rx_discard)
 	ps = tt_psock("skt0");
 	for (unsigned i = 0; i < 3; i++) {
 		tt_fill(buf, sizeof(buf), i);
-		ck_assert_int_eq(send(ps, buf, sizeof(buf), 0), (int)sizeof(buf));
+		ck_assert_int_eq(send(ps, buf, sizeof(buf), 0),
+				 (int)sizeof(buf));
 	}
 	ck_assert(tt_wait_fd(skb_queue_fd(b, 0), POLLIN, TT_WAIT_MS));
 	ck_assert_int_eq(skb_rx_discard(b, 0, 2), 2);
@@ -762,7 +767,7 @@ END_TEST
 START_TEST(test_two_queues)
 {
 	uint8_t buf[2][128], got[TT_FRAME_MAX], frame[128], mac[6];
-	unsigned per_q[2] = { 0, 0 }, q, i;
+	unsigned per_q[2] = {0, 0}, q, i;
 	struct sk_frame tx, rx[64];
 	struct sk_backend *b;
 	struct ifreq ifr;
@@ -780,10 +785,10 @@ START_TEST(test_two_queues)
 	/* TX on each queue reaches Linux */
 	for (q = 0; q < 2; q++) {
 		tt_fill(buf[q], sizeof(buf[q]), 40 + q);
-		tx = (struct sk_frame){ buf[q], sizeof(buf[q]), sizeof(buf[q]) };
+		tx = (struct sk_frame){buf[q], sizeof(buf[q]), sizeof(buf[q])};
 		ck_assert_int_eq(skb_tx_batch(b, q, &tx, 1), 1);
 		ck_assert_int_eq(tt_psock_recv(ps, got, sizeof(got)),
-		    (int)sizeof(buf[q]));
+				 (int)sizeof(buf[q]));
 		ck_assert_mem_eq(got, buf[q], sizeof(buf[q]));
 		ck_assert_uint_eq(skb_qstats(b, q)->qs_tx_packets, 1);
 	}
@@ -792,7 +797,7 @@ START_TEST(test_two_queues)
 	for (i = 0; i < 64; i++) {
 		uint32_t len = tt_udp_frame(frame, mac, "spread");
 
-		frame[14 + 20 + 0] = (uint8_t)(i + 1);  /* source port */
+		frame[14 + 20 + 0] = (uint8_t)(i + 1); /* source port */
 		ck_assert_int_eq(send(ps, frame, len, 0), (int)len);
 	}
 	usleep(50000);
@@ -807,7 +812,7 @@ START_TEST(test_two_queues)
 	}
 	ck_assert_uint_eq(per_q[0] + per_q[1], 64);
 	ck_assert_msg(per_q[0] > 0 && per_q[1] > 0, "spread %u/%u", per_q[0],
-	    per_q[1]);
+		      per_q[1]);
 	close(ps);
 	skb_close(b);
 	ck_assert(!tt_exists("skt0"));
@@ -837,7 +842,7 @@ static void
 tt_check_gone(struct sk_backend *b)
 {
 	uint8_t buf[60], mac[6];
-	struct sk_frame tx[2] = { { buf, 60, 60 }, { buf, 60, 60 } }, rx[2];
+	struct sk_frame tx[2] = {{buf, 60, 60}, {buf, 60, 60}}, rx[2];
 	uint32_t mtu;
 
 	tt_fill(buf, sizeof(buf), 5);
@@ -897,8 +902,11 @@ END_TEST
 START_TEST(test_mtu_hwaddr_ifindex)
 {
 	struct sk_backend_cfg cfg = {
-		.bc_ifname = "skt0", .bc_queues = 1, .bc_flags = SKB_CFG_CREATE,
-		.bc_mtu = 9000, .bc_hwaddr = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 },
+	    .bc_ifname = "skt0",
+	    .bc_queues = 1,
+	    .bc_flags = SKB_CFG_CREATE,
+	    .bc_mtu = 9000,
+	    .bc_hwaddr = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55},
 	};
 	struct ifreq ifr = tt_ifr("skt0");
 	struct sk_backend *b;
@@ -971,14 +979,14 @@ tt_ev_rx(struct evl_watch *w, int fd, uint32_t events, void *arg)
 	tt_rxframes(rx, 8, TT_FRAME_MAX);
 	n = skb_rx_batch(ec->ec_b, 0, rx, 8);
 	if (n < 0)
-		evl_del(w);     /* gone: stop watching, as netif will */
+		evl_del(w); /* gone: stop watching, as netif will */
 	else
 		ec->ec_got += (unsigned)n;
 }
 
 START_TEST(test_evloop_watch)
 {
-	struct tt_evctx ec = { NULL, 0, 0 };
+	struct tt_evctx ec = {NULL, 0, 0};
 	struct evl_watch *w;
 	uint8_t buf[60];
 	struct evl *l;
@@ -1012,8 +1020,8 @@ END_TEST
 static void
 tt_skip_exit(const char *what, int err)
 {
-	printf("skip: %s: %s (needs root, TUN and network namespaces)\n",
-	    what, strerror(err));
+	printf("skip: %s: %s (needs root, TUN and network namespaces)\n", what,
+	       strerror(err));
 	fflush(stdout);
 	_exit(77);
 }
@@ -1033,7 +1041,7 @@ tt_probe(void)
 		st = tt_open_err("sktprobe", 1, SKB_CFG_CREATE);
 		if (st != 0)
 			tt_skip_exit("creating a TAP in a private namespace",
-			    -st);
+				     -st);
 		_exit(0);
 	}
 	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) {
