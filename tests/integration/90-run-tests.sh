@@ -70,6 +70,8 @@ check_full_run() {
     for f in check_good check_bad 10-pass 11-skip 12-fail 13-hang 14-noexec; do
         [[ -s $TMP/build/test-logs/$f.log ]] || sk_fail "no log for $f"
     done
+    [[ -z $(find "$TMP/build/test-logs" -name '.*.log') ]] ||
+        sk_fail "private log files left behind"
 }
 
 check_selections() {
