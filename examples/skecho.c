@@ -85,6 +85,7 @@ struct ske_end {
 	uint8_t *e_scratch;     /* expected packet, client */
 	pid_t e_peer;           /* both: the server child, for stall checks */
 	int e_peer_closed;
+	int e_quiet;            /* both: only the client prints a summary */
 };
 
 static const char *ske_prog = "skecho";
@@ -533,6 +534,8 @@ static void ske_server_done(const struct ske_end *e)
 	if (o->o_count_set && e->e_done != o->o_count)
 		ske_die("server: the client left after %" PRIu64 " of %" PRIu64
 		    " packets", e->e_done, o->o_count);
+	if (e->e_quiet)
+		return;
 	printf("%s: server echoed %" PRIu64 " packets, %" PRIu64 " bytes\n",
 	    ske_prog, e->e_done, e->e_bytes);
 }
@@ -626,6 +629,7 @@ static int ske_both(const struct ske_opts *o)
 		ske_die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		ske_prog = "skecho(server)";
+		e.e_quiet = 1;
 		close(ready[0]);
 		ske_server(&e, nx.n_inst, ready[1]);
 		exit(0);
