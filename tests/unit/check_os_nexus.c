@@ -102,12 +102,12 @@ fk_config(struct skc_nexus_opt *o)
 static int
 fk_get_opt(struct skc_nexus_opt *o)
 {
-	struct nxprov_reg_ent *nre = (void *)o->no_data;
-
 	fk_get = *o;
 	switch (o->no_opt) {
 	case NXOPT_NEXUS_PROV_ENTRY:
-		nre->npre_prov_params = fk_params;
+		/* no_data is 16-byte aligned, the entry wants 64: copy */
+		memcpy(o->no_data + offsetof(struct nxprov_reg_ent,
+		    npre_prov_params), &fk_params, sizeof(fk_params));
 		return 0;
 	case NXOPT_NEXUS_PROV_LIST:
 	case NXOPT_NEXUS_LIST:
@@ -154,8 +154,9 @@ static void *
 fk_conn_main(void *arg)
 {
 	int fd = (int)(intptr_t)arg;
-	unsigned char out[sizeof(struct skc_msg) + 4096];
-	unsigned char *body = out + sizeof(struct skc_msg);
+	unsigned char body[4096] __attribute__((aligned(64)));
+	struct iovec iov[2];
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 	struct skc_msg m;
 
 	while (fk_read_all(fd, &m, sizeof(m)) == 0 && m.sm_len <= 4096 &&
@@ -163,8 +164,9 @@ fk_conn_main(void *arg)
 		pthread_mutex_lock(&fk_lock);
 		m.sm_error = fk_serve(&m, body);
 		pthread_mutex_unlock(&fk_lock);
-		memcpy(out, &m, sizeof(m));
-		if (send(fd, out, sizeof(m) + m.sm_len, MSG_NOSIGNAL) < 0)
+		iov[0] = (struct iovec){ &m, sizeof(m) };
+		iov[1] = (struct iovec){ body, m.sm_len };
+		if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
 			break;
 	}
 	close(fd);
