@@ -51,10 +51,17 @@ sc_close(int fd)
 	errno = err;
 }
 
+/*
+ * fd must be one of ours, of the right kind, and still the file we
+ * opened: one closed with close(2) and reused by the program must never
+ * receive a request frame (XNU would have killed the process at the
+ * close; one fstat is cheap next to the round trip).
+ */
 static int
 sc_handle(int fd, enum fdt_type type, struct fdt_ent *e)
 {
-	if (fdt_lookup(fd, e) == 0 && e->fe_type == type)
+	if (fdt_lookup(fd, e) == 0 && e->fe_type == type &&
+	    fdt_same_file(fd, e))
 		return 0;
 	return sc_fail(fcntl(fd, F_GETFD) < 0 ? EBADF : ENODEV);
 }

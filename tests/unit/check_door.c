@@ -699,6 +699,30 @@ START_TEST(test_wrong_kind_enodev)
 }
 END_TEST
 
+/* Closed with close(2) and the number reused: never sent a frame. */
+START_TEST(test_stale_fd_not_used)
+{
+	struct nx_unbind_req nur;
+	uint64_t guard;
+	int fd = ctl_open(&guard), sv[2];
+	char c;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);                              /* behind libos's back */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(dup2(sv[0], fd), fd);
+	memset(&nur, 0, sizeof(nur));
+	ck_assert_int_eq(__nexus_set_opt(fd, NXOPT_NEXUS_UNBIND, &nur,
+	    sizeof(nur)), -1);
+	ck_assert_int_eq(errno, ENODEV);
+	ck_assert_int_eq(recv(sv[1], &c, 1, MSG_DONTWAIT), -1);
+	ck_assert_int_eq(errno, EAGAIN);        /* nothing was written */
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 /* XNU's controller and channel fds are close-on-fork. */
 START_TEST(test_close_on_fork)
 {
@@ -870,6 +894,7 @@ door_suite(void)
 	tcase_add_test(hdl, test_guarded_close);
 	tcase_add_test(hdl, test_guards_differ);
 	tcase_add_test(hdl, test_wrong_kind_enodev);
+	tcase_add_test(hdl, test_stale_fd_not_used);
 	tcase_add_test(hdl, test_close_on_fork);
 	tcase_add_test(hdl, test_fork_while_busy);
 	tcase_add_test(hdl, test_shared_controller);
