@@ -58,6 +58,16 @@
 
 enum ske_role { SKE_BOTH, SKE_CLIENT, SKE_SERVER };
 
+/* Faults the server can inject (--inject KIND@K), to prove that the
+ * client's checks catch each kind of damage at the packet it hits. */
+enum ske_fault {
+	SKE_FAULT_NONE,
+	SKE_FAULT_CORRUPT,      /* flip one byte of packet K */
+	SKE_FAULT_DROP,         /* never echo packet K */
+	SKE_FAULT_DUP,          /* echo packet K-1 again in place of K */
+	SKE_FAULT_SHORT,        /* echo packet K one byte short */
+};
+
 struct ske_opts {
 	enum ske_role o_role;
 	uint64_t o_count;
@@ -70,6 +80,8 @@ struct ske_opts {
 	int o_reject;           /* register with reject_on_close */
 	int o_have_nexus;
 	uuid_t o_nexus;
+	enum ske_fault o_fault;
+	uint64_t o_fault_at;
 };
 
 /* What a running end needs; the client uses every field. */
@@ -86,6 +98,8 @@ struct ske_end {
 	pid_t e_peer;           /* both: the server child, for stall checks */
 	int e_peer_closed;
 	int e_quiet;            /* both: only the client prints a summary */
+	uint8_t *e_prev;        /* server with --inject dup: last packet */
+	uint32_t e_prev_len;
 };
 
 static const char *ske_prog = "skecho";
@@ -357,6 +371,10 @@ static void ske_mismatch(struct ske_end *e, const uint8_t *got, uint32_t len)
 	uint32_t i;
 
 	if (len != ske_len(want, e->e_buf_size)) {
+		if (len >= SKE_HDR_LEN && ske_seq_of(got, len) == want)
+			ske_die("packet %" PRIu64 ": length %u, expected %u "
+			    "(truncated or padded)", want, len,
+			    ske_len(want, e->e_buf_size));
 		if (len >= SKE_HDR_LEN)
 			ske_die("packet %" PRIu64 ": length %u, expected %u "
 			    "(it carries sequence %" PRIu64 ": loss, "
@@ -497,33 +515,68 @@ static void ske_client(struct ske_end *e, const uuid_t nexus)
 
 /* ---- server ------------------------------------------------------------- */
 
+/* Echoes packet idx (RX prop rp) into the TX slot described by tp,
+ * applying the injected fault if idx is its target. */
+static void ske_server_copy(struct ske_end *e, const slot_prop_t *rp,
+    slot_prop_t *tp, uint64_t idx)
+{
+	const struct ske_opts *o = e->e_opts;
+	uint8_t *dst = (uint8_t *)(uintptr_t)tp->sp_buf_ptr;
+	int hit = o->o_fault != SKE_FAULT_NONE && idx == o->o_fault_at;
+
+	tp->sp_len = rp->sp_len;
+	if (hit && o->o_fault == SKE_FAULT_DUP && e->e_prev_len > 0) {
+		memcpy(dst, e->e_prev, e->e_prev_len);
+		tp->sp_len = (uint16_t)e->e_prev_len;
+	} else {
+		memcpy(dst, (const void *)(uintptr_t)rp->sp_buf_ptr, rp->sp_len);
+	}
+	if (e->e_prev != NULL) {
+		memcpy(e->e_prev, dst, tp->sp_len);
+		e->e_prev_len = tp->sp_len;
+	}
+	if (hit && o->o_fault == SKE_FAULT_CORRUPT)
+		dst[tp->sp_len / 2] ^= 0x40;
+	if (hit && o->o_fault == SKE_FAULT_SHORT && tp->sp_len > 1)
+		tp->sp_len--;
+	e->e_bytes += tp->sp_len;
+}
+
+static int ske_drops(const struct ske_end *e, uint64_t idx)
+{
+	return e->e_opts->o_fault == SKE_FAULT_DROP &&
+	    idx == e->e_opts->o_fault_at;
+}
+
 /* Copies each RX slot on offer into a TX slot; TX sync, then advance RX
- * (its sync is left to poll).  Returns the packets echoed. */
+ * (its sync is left to poll).  Returns the packets consumed. */
 static uint32_t ske_server_batch(struct ske_end *e)
 {
 	channel_slot_t rs = NULL, ts = NULL, nrs, nts;
 	slot_prop_t rp, tp;
-	uint32_t n = 0;
+	uint32_t nrx = 0, ntx = 0;
 
-	while ((nrs = os_channel_get_next_slot(e->e_rx, rs, &rp)) != NULL &&
-	    (nts = os_channel_get_next_slot(e->e_tx, ts, &tp)) != NULL) {
-		memcpy((void *)(uintptr_t)tp.sp_buf_ptr,
-		    (const void *)(uintptr_t)rp.sp_buf_ptr, rp.sp_len);
-		tp.sp_len = rp.sp_len;
-		os_channel_set_slot_properties(e->e_tx, nts, &tp);
-		e->e_bytes += rp.sp_len;
+	while ((nrs = os_channel_get_next_slot(e->e_rx, rs, &rp)) != NULL) {
+		if (!ske_drops(e, e->e_done + nrx)) {
+			nts = os_channel_get_next_slot(e->e_tx, ts, &tp);
+			if (nts == NULL)
+				break;
+			ske_server_copy(e, &rp, &tp, e->e_done + nrx);
+			os_channel_set_slot_properties(e->e_tx, nts, &tp);
+			ts = nts;
+			ntx++;
+		}
 		rs = nrs;
-		ts = nts;
-		n++;
+		nrx++;
 	}
-	if (n == 0)
-		return 0;
-	if (os_channel_advance_slot(e->e_tx, ts) != 0 ||
-	    os_channel_advance_slot(e->e_rx, rs) != 0)
-		ske_die("advance: %s", strerror(errno));
-	e->e_done += n;
-	(void)ske_sync(e, CHANNEL_SYNC_TX);
-	return n;
+	if (ntx > 0 && os_channel_advance_slot(e->e_tx, ts) != 0)
+		ske_die("advance TX: %s", strerror(errno));
+	if (nrx > 0 && os_channel_advance_slot(e->e_rx, rs) != 0)
+		ske_die("advance RX: %s", strerror(errno));
+	e->e_done += nrx;
+	if (ntx > 0)
+		(void)ske_sync(e, CHANNEL_SYNC_TX);
+	return nrx;
 }
 
 /* After the client closed: did we echo what we were told to expect? */
@@ -564,9 +617,19 @@ static void ske_server_loop(struct ske_end *e)
 	}
 }
 
+static void ske_server_prepare(struct ske_end *e)
+{
+	if (e->e_opts->o_fault != SKE_FAULT_DUP)
+		return;
+	e->e_prev = malloc(e->e_buf_size);
+	if (e->e_prev == NULL)
+		ske_die("out of memory");
+}
+
 static void ske_server(struct ske_end *e, const uuid_t nexus, int ready_fd)
 {
 	ske_open(e, nexus, NEXUS_PORT_USER_PIPE_SERVER);
+	ske_server_prepare(e);
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "R", 1) != 1)
 			ske_die("telling the client we are ready: %s",
@@ -655,6 +718,7 @@ static int ske_server_role(const struct ske_opts *o)
 	}
 	ske_nexus_create(&nx, o);
 	ske_open(&e, nx.n_inst, NEXUS_PORT_USER_PIPE_SERVER);
+	ske_server_prepare(&e);
 	ske_uuid_print(nx.n_inst, buf);
 	printf("%s: nexus=%s\n", ske_prog, buf);
 	fflush(stdout);
@@ -674,7 +738,8 @@ static void ske_usage(FILE *f)
 	    "[--window W]\n"
 	    "              [--rings R] [--slots S] [--buf-size B] "
 	    "[--uuid NEXUS]\n"
-	    "              [--timeout SECS] [--no-reject]\n"
+	    "              [--timeout SECS] [--no-reject] "
+	    "[--inject KIND@K]\n"
 	    "  --role both    (default) fork: child serves port 1, parent "
 	    "is the client\n"
 	    "  --role server  create a user-pipe nexus (unless --uuid), "
@@ -685,7 +750,9 @@ static void ske_usage(FILE *f)
 	    "  --window W     at most W packets in flight (default: ring "
 	    "capacity)\n"
 	    "  --timeout SECS give up after SECS without progress "
-	    "(default 60)\n", SKE_DEFAULT_COUNT);
+	    "(default 60)\n"
+	    "  --inject KIND@K  (testing) the server damages packet K: "
+	    "corrupt, drop, dup, short\n", SKE_DEFAULT_COUNT);
 }
 
 static unsigned long ske_num(const char *s, const char *what)
@@ -725,6 +792,28 @@ static void ske_set_nexus(struct ske_opts *o, const char *s)
 	o->o_have_nexus = 1;
 }
 
+static void ske_set_fault(struct ske_opts *o, const char *s)
+{
+	static const char *const names[] = { "", "corrupt", "drop", "dup",
+		"short" };
+	const char *at = strchr(s, '@');
+	size_t i;
+
+	for (i = 1; at != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i]) == (size_t)(at - s) &&
+		    strncmp(s, names[i], (size_t)(at - s)) == 0) {
+			o->o_fault = (enum ske_fault)i;
+			o->o_fault_at = ske_num(at + 1, "--inject packet");
+			if (o->o_fault == SKE_FAULT_DUP && o->o_fault_at == 0)
+				break;  /* nothing before packet 0 to repeat */
+			return;
+		}
+	}
+	fprintf(stderr, "skecho: bad --inject %s (corrupt|drop|dup|short@K)\n",
+	    s);
+	exit(2);
+}
+
 static void ske_parse(int argc, char **argv, struct ske_opts *o)
 {
 	static const struct option lo[] = {
@@ -737,6 +826,7 @@ static void ske_parse(int argc, char **argv, struct ske_opts *o)
 		{ "uuid", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-reject", no_argument, NULL, 'N' },
+		{ "inject", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -757,6 +847,7 @@ static void ske_parse(int argc, char **argv, struct ske_opts *o)
 		case 'u': ske_set_nexus(o, optarg); break;
 		case 't': o->o_timeout = (unsigned)ske_num(optarg, "timeout"); break;
 		case 'N': o->o_reject = 0; break;
+		case 'I': ske_set_fault(o, optarg); break;
 		case 'h': ske_usage(stdout); exit(0);
 		default: ske_usage(stderr); exit(2);
 		}

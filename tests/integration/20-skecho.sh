@@ -5,7 +5,10 @@
 # for length, order and every byte; then a strict ping-pong (window 1), a
 # small ring with odd window and buffer size, and two independently
 # started processes (a server that prints the nexus UUID and a client
-# given it), each of which must also come back intact.
+# given it), each of which must also come back intact.  Finally the
+# verifier itself: with the server injecting one fault (a flipped byte, a
+# dropped, duplicated or shortened packet) at packet K, skecho must fail
+# and name packet K and the kind of damage.
 # shellcheck source=../lib/common.sh disable=SC2016  # sh -c scripts
 . "$(dirname "$0")/../lib/common.sh"
 sk_init 20-skecho
@@ -38,6 +41,26 @@ separate() {
     return "$rc"
 }
 
+# faults: each injected fault must fail the run at the right packet.
+faults() {
+    local spec want k out rc
+    for spec in "corrupt@100:corruption" "drop@200:loss, duplicate or reorder" \
+        "dup@300:loss, duplicate or reorder" "short@400:truncated or padded"; do
+        want=${spec#*:}
+        spec=${spec%%:*}
+        k=${spec#*@}
+        rc=0
+        out=$("$E" -n 2000 --inject "$spec" 2>&1) || rc=$?
+        if ((rc == 1)) && grep -q "^skecho: packet $k\b.*$want" <<<"$out"; then
+            say "ok: --inject $spec caught: $(grep -m1 "^skecho: packet" <<<"$out")"
+        else
+            say "FAIL: --inject $spec: exit $rc, expected 1 and 'packet $k ... $want':"
+            echo "$out"
+            return 1
+        fi
+    done
+}
+
 inner() {
     local n=${SKCHAN_ECHO_COUNT:-20000}
     say "door $SKCHAN_DOOR: $n packets"
@@ -47,7 +70,9 @@ inner() {
     say "16 slots of 1024 bytes, window 7"
     "$E" -n 5000 --slots 16 --buf-size 1024 --window 7 || return 1
     say "separate server and client processes"
-    separate
+    separate || return 1
+    say "injected faults"
+    faults
 }
 
 if [[ ${1:-} == --inner ]]; then
