@@ -5,7 +5,8 @@
 # for length, order and every byte; then a strict ping-pong (window 1), a
 # small ring with odd window and buffer size, and two independently
 # started processes (a server that prints the nexus UUID and a client
-# given it), each of which must also come back intact.  Finally the
+# given it), and four echo pairs at once on one daemon, each of which must
+# also come back intact.  Finally the
 # verifier itself: with the server injecting one fault (a flipped byte, a
 # dropped, duplicated or shortened packet) at packet K, skecho must fail
 # and name packet K and the kind of damage.
@@ -41,6 +42,19 @@ separate() {
     return "$rc"
 }
 
+# Four pairs at once: one daemon multiplexes independent pipes.
+parallel() {
+    local pids=() p rc=0
+    for _ in 1 2 3 4; do
+        "$E" -n 5000 &
+        pids+=($!)
+    done
+    for p in "${pids[@]}"; do
+        wait "$p" || rc=1
+    done
+    return "$rc"
+}
+
 # faults: each injected fault must fail the run at the right packet.
 faults() {
     local spec want k out rc
@@ -71,6 +85,8 @@ inner() {
     "$E" -n 5000 --slots 16 --buf-size 1024 --window 7 || return 1
     say "separate server and client processes"
     separate || return 1
+    say "four pairs at once"
+    parallel || return 1
     say "injected faults"
     faults
 }
