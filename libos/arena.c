@@ -60,21 +60,20 @@ uarena_fits(uint64_t off, uint64_t len, uint64_t size)
 }
 
 static int
-uarena_region_ok(const struct skc_map_region *r, uint64_t span,
-    unsigned nfds)
+uarena_region_ok(const struct skc_map_region *r, uint64_t span, unsigned nfds)
 {
 	return r->mr_fd < nfds && (r->mr_prot & ~UARENA_PROT_MASK) == 0 &&
-	    r->mr_len != 0 && uarena_aligned(r->mr_len) &&
-	    uarena_aligned(r->mr_span_off) && uarena_aligned(r->mr_fd_off) &&
-	    uarena_fits(r->mr_span_off, r->mr_len, span) &&
-	    uarena_fits(r->mr_fd_off, r->mr_len, INT64_MAX);
+	       r->mr_len != 0 && uarena_aligned(r->mr_len) &&
+	       uarena_aligned(r->mr_span_off) && uarena_aligned(r->mr_fd_off) &&
+	       uarena_fits(r->mr_span_off, r->mr_len, span) &&
+	       uarena_fits(r->mr_fd_off, r->mr_len, INT64_MAX);
 }
 
 static int
 uarena_overlap(const struct skc_map_region *a, const struct skc_map_region *b)
 {
 	return a->mr_span_off < b->mr_span_off + b->mr_len &&
-	    b->mr_span_off < a->mr_span_off + a->mr_len;
+	       b->mr_span_off < a->mr_span_off + a->mr_len;
 }
 
 /* Mapping past a memfd's end would SIGBUS on first touch. */
@@ -84,16 +83,16 @@ uarena_fd_ok(int fd, const struct skc_map_region *r)
 	struct stat st;
 
 	return fstat(fd, &st) == 0 && st.st_size >= 0 &&
-	    uarena_fits(r->mr_fd_off, r->mr_len, (uint64_t)st.st_size);
+	       uarena_fits(r->mr_fd_off, r->mr_len, (uint64_t)st.st_size);
 }
 
 static int
 uarena_map_ok(const struct skc_map *mp, unsigned nfds)
 {
 	return mp->mp_nfds == nfds && nfds >= 1 && nfds <= SKC_MAP_FDS_MAX &&
-	    mp->mp_nregions >= 1 && mp->mp_nregions <= SKC_MAP_REGIONS_MAX &&
-	    mp->mp_span_size != 0 && uarena_aligned(mp->mp_span_size) &&
-	    mp->mp_span_size <= (uint64_t)SIZE_MAX / 2;
+	       mp->mp_nregions >= 1 && mp->mp_nregions <= SKC_MAP_REGIONS_MAX &&
+	       mp->mp_span_size != 0 && uarena_aligned(mp->mp_span_size) &&
+	       mp->mp_span_size <= (uint64_t)SIZE_MAX / 2;
 }
 
 int
@@ -121,7 +120,7 @@ static int
 uarena_prot(uint32_t p)
 {
 	return ((p & SKC_PROT_READ) ? PROT_READ : 0) |
-	    ((p & SKC_PROT_WRITE) ? PROT_WRITE : 0);
+	       ((p & SKC_PROT_WRITE) ? PROT_WRITE : 0);
 }
 
 static int
@@ -129,17 +128,17 @@ uarena_map_region(char *base, const struct skc_map_region *r, int fd)
 {
 	void *p;
 
-	if (r->mr_prot == 0)            /* a guard: stays reserved */
+	if (r->mr_prot == 0) /* a guard: stays reserved */
 		return 0;
 	p = mmap(base + r->mr_span_off, (size_t)r->mr_len,
-	    uarena_prot(r->mr_prot), MAP_SHARED | MAP_FIXED, fd,
-	    (off_t)r->mr_fd_off);
+		 uarena_prot(r->mr_prot), MAP_SHARED | MAP_FIXED, fd,
+		 (off_t)r->mr_fd_off);
 	return p == MAP_FAILED ? -1 : 0;
 }
 
 int
 uarena_map(const struct skc_map *mp, const int *fds, unsigned nfds,
-    void **basep)
+	   void **basep)
 {
 	size_t span = (size_t)mp->mp_span_size;
 	unsigned i;
@@ -150,14 +149,14 @@ uarena_map(const struct skc_map *mp, const int *fds, unsigned nfds,
 	if (err != 0)
 		goto fail;
 	base = mmap(NULL, span, PROT_NONE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED) {
 		err = errno;
 		goto fail;
 	}
 	for (i = 0; i < mp->mp_nregions; i++) {
 		if (uarena_map_region(base, &mp->mp_regions[i],
-		    fds[mp->mp_regions[i].mr_fd]) < 0) {
+				      fds[mp->mp_regions[i].mr_fd]) < 0) {
 			/* only memory pressure is our problem, not theirs */
 			err = errno == ENOMEM ? ENOMEM : EIO;
 			goto unmap;

@@ -44,8 +44,8 @@
 
 #include "door.h"
 
-#define UDOOR_STRIPES    64
-#define UDOOR_WHY_LEN    (PATH_MAX + 128)
+#define UDOOR_STRIPES 64
+#define UDOOR_WHY_LEN (PATH_MAX + 128)
 
 enum udoor_mode {
 	UDOOR_MODE_AUTO,
@@ -54,8 +54,7 @@ enum udoor_mode {
 };
 
 static pthread_mutex_t udoor_locks[UDOOR_STRIPES] = {
-	[0 ... UDOOR_STRIPES - 1] = PTHREAD_MUTEX_INITIALIZER
-};
+    [0 ... UDOOR_STRIPES - 1] = PTHREAD_MUTEX_INITIALIZER};
 static atomic_int udoor_warned;
 
 static enum udoor_mode
@@ -84,7 +83,7 @@ udoor_why(char *why, const char *what, const char *path, int err)
 	char buf[96];
 
 	snprintf(why, UDOOR_WHY_LEN, "%s%s: %s", what, path,
-	    strerror_r(err, buf, sizeof(buf)));
+		 strerror_r(err, buf, sizeof(buf)));
 }
 
 static int
@@ -102,7 +101,7 @@ udoor_cuse_open(char *why)
 static int
 udoor_connect_wait(int s)
 {
-	struct pollfd p = { .fd = s, .events = POLLOUT };
+	struct pollfd p = {.fd = s, .events = POLLOUT};
 	socklen_t len = sizeof(int);
 	int err = 0;
 
@@ -118,7 +117,7 @@ udoor_connect_wait(int s)
 static int
 udoor_connect(int s, const char *path)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		errno = ENAMETOOLONG;
@@ -165,8 +164,10 @@ udoor_warn(const char *cuse, const char *sock)
 
 	if (atomic_exchange(&udoor_warned, 1) != 0)
 		return;
-	n = snprintf(line, sizeof(line), "libskywalk: cannot reach cuse-dev: "
-	    "%s%s%s\n", cuse, (*cuse && *sock) ? "; " : "", sock);
+	n = snprintf(line, sizeof(line),
+		     "libskywalk: cannot reach cuse-dev: "
+		     "%s%s%s\n",
+		     cuse, (*cuse && *sock) ? "; " : "", sock);
 	if (n > (int)sizeof(line))
 		n = sizeof(line);
 	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
@@ -237,10 +238,10 @@ static int
 udoor_send(int fd, const struct skc_msg *m, const void *req, size_t len)
 {
 	struct iovec iov[2] = {
-		{ .iov_base = (void *)m, .iov_len = sizeof(*m) },
-		{ .iov_base = (void *)req, .iov_len = len },
+	    {.iov_base = (void *)m, .iov_len = sizeof(*m)},
+	    {.iov_base = (void *)req, .iov_len = len},
 	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 	ssize_t n;
 
 	while (mh.msg_iovlen > 0) {
@@ -250,7 +251,7 @@ udoor_send(int fd, const struct skc_msg *m, const void *req, size_t len)
 		if (n < 0)
 			return udoor_broken();
 		for (; mh.msg_iovlen > 0 && (size_t)n >= mh.msg_iov->iov_len;
-		    mh.msg_iov++, mh.msg_iovlen--)
+		     mh.msg_iov++, mh.msg_iovlen--)
 			n -= (ssize_t)mh.msg_iov->iov_len;
 		if (mh.msg_iovlen > 0) {
 			mh.msg_iov->iov_base = (char *)mh.msg_iov->iov_base + n;
@@ -289,8 +290,7 @@ udoor_cmsgs(struct msghdr *mh, struct udoor_fds *fds)
 
 /* Read exactly len bytes, collecting descriptors on the way. */
 static int
-udoor_recv_all(int fd, void *buf, size_t len, struct udoor_fds *fds,
-    int *trunc)
+udoor_recv_all(int fd, void *buf, size_t len, struct udoor_fds *fds, int *trunc)
 {
 	union {
 		struct cmsghdr align;
@@ -302,9 +302,11 @@ udoor_recv_all(int fd, void *buf, size_t len, struct udoor_fds *fds,
 	ssize_t n;
 
 	while (got < len) {
-		iov = (struct iovec){ (char *)buf + got, len - got };
-		mh = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
-		    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
+		iov = (struct iovec){(char *)buf + got, len - got};
+		mh = (struct msghdr){.msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = cm.buf,
+				     .msg_controllen = sizeof(cm.buf)};
 		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -338,8 +340,8 @@ udoor_recv(int fd, uint32_t cmd, void *req, size_t len, struct udoor_fds *fds)
 
 	if (udoor_recv_all(fd, &m, sizeof(m), fds, &trunc) < 0)
 		return -1;
-	if (m.sm_magic != SKC_MSG_MAGIC || m.sm_cmd != cmd ||
-	    m.sm_len != len || m.sm_error < 0 || m.sm_error > 4095)
+	if (m.sm_magic != SKC_MSG_MAGIC || m.sm_cmd != cmd || m.sm_len != len ||
+	    m.sm_error < 0 || m.sm_error > 4095)
 		return udoor_desync(fd);
 	if (udoor_recv_all(fd, req, len, fds, &trunc) < 0)
 		return -1;
@@ -358,10 +360,10 @@ static int
 udoor_sock_call(int fd, uint32_t cmd, void *req, struct udoor_fds *fds)
 {
 	struct skc_msg m = {
-		.sm_magic = SKC_MSG_MAGIC,
-		.sm_cmd = cmd,
-		.sm_error = 0,
-		.sm_len = _IOC_SIZE(cmd),
+	    .sm_magic = SKC_MSG_MAGIC,
+	    .sm_cmd = cmd,
+	    .sm_error = 0,
+	    .sm_len = _IOC_SIZE(cmd),
 	};
 	pthread_mutex_t *lock = udoor_lock_of(fd);
 	int rc, err;
@@ -391,9 +393,9 @@ udoor_cuse_call(int fd, uint32_t cmd, void *req)
 
 int
 udoor_call(int fd, enum udoor_kind kind, uint32_t cmd, void *req,
-    struct udoor_fds *fds)
+	   struct udoor_fds *fds)
 {
-	struct udoor_fds scratch = { .df_count = 0 };
+	struct udoor_fds scratch = {.df_count = 0};
 	struct udoor_fds *got = fds != NULL ? fds : &scratch;
 	int rc, err;
 

@@ -33,12 +33,12 @@
 /* Which door a handle was opened through. */
 enum udoor_kind {
 	UDOOR_NONE = 0,
-	UDOOR_CUSE = 1,          /* ioctl on a /dev/skchan fd */
-	UDOOR_SOCKET = 2,        /* framed requests on a Unix stream socket */
+	UDOOR_CUSE = 1,	  /* ioctl on a /dev/skchan fd */
+	UDOOR_SOCKET = 2, /* framed requests on a Unix stream socket */
 };
 
 /* Most descriptors one reply can carry: the arena memfds + the eventfd. */
-#define UDOOR_FDS_MAX            (SKC_MAP_FDS_MAX + 1)
+#define UDOOR_FDS_MAX (SKC_MAP_FDS_MAX + 1)
 
 /* Descriptors received with a reply; the caller owns (closes) them. */
 struct udoor_fds {
@@ -68,7 +68,7 @@ void udoor_hdr_init(struct skc_req_hdr *hdr, size_t size);
  * the daemon is gone, EIO when its reply is malformed).
  */
 int udoor_call(int fd, enum udoor_kind kind, uint32_t cmd, void *req,
-    struct udoor_fds *fds);
+	       struct udoor_fds *fds);
 
 /* Close every descriptor in fds. */
 void udoor_fds_close(struct udoor_fds *fds);
@@ -88,23 +88,23 @@ void libos_atfork_init(void);
 
 enum fdt_type {
 	FDT_FREE = 0,
-	FDT_CONTROLLER = 1,     /* nexus controller (__nexus_open) */
-	FDT_CHANNEL = 2,        /* channel (__channel_open) */
+	FDT_CONTROLLER = 1, /* nexus controller (__nexus_open) */
+	FDT_CHANNEL = 2,    /* channel (__channel_open) */
 };
 
 /* Entry flags. */
-#define FDTF_SHARED     0x1     /* the process's shared user controller */
+#define FDTF_SHARED 0x1 /* the process's shared user controller */
 
 struct fdt_ent {
 	enum fdt_type fe_type;
 	enum udoor_kind fe_door;
-	uint32_t fe_flags;      /* FDTF_* */
-	uint64_t fe_guard;      /* what guarded_close_np must be shown */
-	void *fe_base;          /* channel: mapped span, or NULL */
-	size_t fe_size;         /* channel: span size */
-	int fe_evfd;            /* socket-door channel: wakeup eventfd, or -1 */
-	uint64_t fe_dev;        /* identity of the open file, so that an fd */
-	uint64_t fe_ino;        /* closed behind our back is not mistaken */
+	uint32_t fe_flags; /* FDTF_* */
+	uint64_t fe_guard; /* what guarded_close_np must be shown */
+	void *fe_base;	   /* channel: mapped span, or NULL */
+	size_t fe_size;	   /* channel: span size */
+	int fe_evfd;	   /* socket-door channel: wakeup eventfd, or -1 */
+	uint64_t fe_dev;   /* identity of the open file, so that an fd */
+	uint64_t fe_ino;   /* closed behind our back is not mistaken */
 };
 
 /* Record fd (fills fe_dev/fe_ino itself).  0, or -1/errno. */
@@ -133,7 +133,7 @@ unsigned fdt_sock_channels(void);
  */
 struct pollfd;
 size_t fdt_lookup_pollfds(const struct pollfd *pfd, size_t n,
-    struct fdt_ent *out);
+			  struct fdt_ent *out);
 
 /* Release what an entry holds (span, eventfd), then close fd. */
 void fdt_release(int fd, const struct fdt_ent *e);
@@ -155,7 +155,7 @@ int uarena_validate(const struct skc_map *mp, const int *fds, unsigned nfds);
  * (EIO for a map the daemon should never have sent).
  */
 int uarena_map(const struct skc_map *mp, const int *fds, unsigned nfds,
-    void **basep);
+	       void **basep);
 
 /* Undo uarena_map. */
 void uarena_unmap(void *base, size_t size);

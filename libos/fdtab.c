@@ -38,12 +38,12 @@
 
 #include "door.h"
 
-#define FDT_MIN_CAP     64
+#define FDT_MIN_CAP 64
 
 static pthread_mutex_t fdt_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct fdt_ent *fdt_tab;         /* indexed by fd */
+static struct fdt_ent *fdt_tab; /* indexed by fd */
 static size_t fdt_cap;
-static atomic_uint fdt_nsock;           /* socket-door channels */
+static atomic_uint fdt_nsock; /* socket-door channels */
 static pthread_once_t fdt_fork_once = PTHREAD_ONCE_INIT;
 
 static int
@@ -102,8 +102,7 @@ out:
 static const struct fdt_ent *
 fdt_get(int fd)
 {
-	if (fd < 0 || (size_t)fd >= fdt_cap ||
-	    fdt_tab[fd].fe_type == FDT_FREE)
+	if (fd < 0 || (size_t)fd >= fdt_cap || fdt_tab[fd].fe_type == FDT_FREE)
 		return NULL;
 	return &fdt_tab[fd];
 }
@@ -134,7 +133,7 @@ fdt_lookup_pollfds(const struct pollfd *pfd, size_t n, struct fdt_ent *out)
 	pthread_mutex_lock(&fdt_lock);
 	for (i = 0; i < n; i++) {
 		t = fdt_get(pfd[i].fd);
-		out[i] = t != NULL ? *t : (struct fdt_ent){ .fe_evfd = -1 };
+		out[i] = t != NULL ? *t : (struct fdt_ent){.fe_evfd = -1};
 		nsock += (size_t)fdt_is_sock_channel(&out[i]);
 	}
 	pthread_mutex_unlock(&fdt_lock);
@@ -147,7 +146,7 @@ fdt_same_file(int fd, const struct fdt_ent *e)
 	struct stat st;
 
 	return fstat(fd, &st) == 0 && (uint64_t)st.st_dev == e->fe_dev &&
-	    (uint64_t)st.st_ino == e->fe_ino;
+	       (uint64_t)st.st_ino == e->fe_ino;
 }
 
 int
@@ -246,8 +245,7 @@ fdt_atfork_child(void)
 static void
 fdt_fork_register(void)
 {
-	pthread_atfork(fdt_atfork_prepare, fdt_atfork_parent,
-	    fdt_atfork_child);
+	pthread_atfork(fdt_atfork_prepare, fdt_atfork_parent, fdt_atfork_child);
 }
 
 void

@@ -36,67 +36,72 @@
 #include "door.h"
 
 /* nxa_desc flags */
-#define NXAD_KERNEL     0x1     /* kernel-only: set => ENOTSUP */
-#define NXAD_BOOL       0x2     /* stored as 0/1 */
-#define NXAD_NOPARAM    0xffff  /* no plain nxprov_params field */
+#define NXAD_KERNEL 0x1	    /* kernel-only: set => ENOTSUP */
+#define NXAD_BOOL 0x2	    /* stored as 0/1 */
+#define NXAD_NOPARAM 0xffff /* no plain nxprov_params field */
 
-#define NXA_OFF(f)      offsetof(struct nexus_attr, f)
-#define NXP_OFF(f)      offsetof(struct nxprov_params, f)
+#define NXA_OFF(f) offsetof(struct nexus_attr, f)
+#define NXP_OFF(f) offsetof(struct nxprov_params, f)
 
 /* One row per nexus_attr_type_t. */
 struct nxa_desc {
-	uint16_t nd_attr;       /* offset in struct nexus_attr */
-	uint16_t nd_param;      /* offset in struct nxprov_params */
-	uint32_t nd_flags;      /* NXAD_* */
-	uint64_t nd_req;        /* NXA_REQ_* */
+	uint16_t nd_attr;  /* offset in struct nexus_attr */
+	uint16_t nd_param; /* offset in struct nxprov_params */
+	uint32_t nd_flags; /* NXAD_* */
+	uint64_t nd_req;   /* NXA_REQ_* */
 };
 
 static const struct nxa_desc nxa_descs[] = {
-	[NEXUS_ATTR_TX_RINGS] = { NXA_OFF(nxa_tx_rings),
-	    NXP_OFF(nxp_tx_rings), 0, NXA_REQ_TX_RINGS },
-	[NEXUS_ATTR_RX_RINGS] = { NXA_OFF(nxa_rx_rings),
-	    NXP_OFF(nxp_rx_rings), 0, NXA_REQ_RX_RINGS },
-	[NEXUS_ATTR_TX_SLOTS] = { NXA_OFF(nxa_tx_slots),
-	    NXP_OFF(nxp_tx_slots), 0, NXA_REQ_TX_SLOTS },
-	[NEXUS_ATTR_RX_SLOTS] = { NXA_OFF(nxa_rx_slots),
-	    NXP_OFF(nxp_rx_slots), 0, NXA_REQ_RX_SLOTS },
-	[NEXUS_ATTR_SLOT_BUF_SIZE] = { NXA_OFF(nxa_buf_size),
-	    NXP_OFF(nxp_buf_size), 0, NXA_REQ_BUF_SIZE },
-	[NEXUS_ATTR_SLOT_META_SIZE] = { NXA_OFF(nxa_meta_size),
-	    NXP_OFF(nxp_meta_size), NXAD_KERNEL, NXA_REQ_META_SIZE },
-	[NEXUS_ATTR_ANONYMOUS] = { NXA_OFF(nxa_anonymous),
-	    NXAD_NOPARAM, 0, NXA_REQ_ANONYMOUS },
-	[NEXUS_ATTR_MHINTS] = { NXA_OFF(nxa_mhints),
-	    NXP_OFF(nxp_mhints), 0, NXA_REQ_MHINTS },
-	[NEXUS_ATTR_PIPES] = { NXA_OFF(nxa_pipes),
-	    NXP_OFF(nxp_pipes), 0, NXA_REQ_PIPES },
-	[NEXUS_ATTR_EXTENSIONS] = { NXA_OFF(nxa_extensions),
-	    NXP_OFF(nxp_extensions), 0, NXA_REQ_EXTENSIONS },
-	[NEXUS_ATTR_IFINDEX] = { NXA_OFF(nxa_ifindex),
-	    NXP_OFF(nxp_ifindex), NXAD_KERNEL, NXA_REQ_IFINDEX },
-	[NEXUS_ATTR_STATS_SIZE] = { NXA_OFF(nxa_stats_size),
-	    NXP_OFF(nxp_stats_size), NXAD_KERNEL, NXA_REQ_STATS_SIZE },
-	[NEXUS_ATTR_FLOWADV_MAX] = { NXA_OFF(nxa_flowadv_max),
-	    NXP_OFF(nxp_flowadv_max), NXAD_KERNEL, NXA_REQ_FLOWADV_MAX },
-	[NEXUS_ATTR_QMAP] = { NXA_OFF(nxa_qmap),
-	    NXP_OFF(nxp_qmap), 0, NXA_REQ_QMAP },
-	[NEXUS_ATTR_CHECKSUM_OFFLOAD] = { NXA_OFF(nxa_checksum_offload),
-	    NXAD_NOPARAM, NXAD_KERNEL, NXA_REQ_CHECKSUM_OFFLOAD },
-	[NEXUS_ATTR_USER_PACKET_POOL] = { NXA_OFF(nxa_user_packet_pool),
-	    NXAD_NOPARAM, NXAD_KERNEL, NXA_REQ_USER_PACKET_POOL },
-	[NEXUS_ATTR_ADV_SIZE] = { NXA_OFF(nxa_nexusadv_size),
-	    NXP_OFF(nxp_nexusadv_size), NXAD_KERNEL, NXA_REQ_NEXUSADV_SIZE },
-	[NEXUS_ATTR_USER_CHANNEL] = { NXA_OFF(nxa_user_channel),
-	    NXAD_NOPARAM, 0, NXA_REQ_USER_CHANNEL },
-	[NEXUS_ATTR_MAX_FRAGS] = { NXA_OFF(nxa_max_frags),
-	    NXP_OFF(nxp_max_frags), 0, NXA_REQ_MAX_FRAGS },
-	[NEXUS_ATTR_REJECT_ON_CLOSE] = { NXA_OFF(nxa_reject_on_close),
-	    NXAD_NOPARAM, NXAD_BOOL, NXA_REQ_REJECT_ON_CLOSE },
-	[NEXUS_ATTR_LARGE_BUF_SIZE] = { NXA_OFF(nxa_large_buf_size),
-	    NXP_OFF(nxp_large_buf_size), 0, NXA_REQ_LARGE_BUF_SIZE },
+    [NEXUS_ATTR_TX_RINGS] = {NXA_OFF(nxa_tx_rings), NXP_OFF(nxp_tx_rings), 0,
+			     NXA_REQ_TX_RINGS},
+    [NEXUS_ATTR_RX_RINGS] = {NXA_OFF(nxa_rx_rings), NXP_OFF(nxp_rx_rings), 0,
+			     NXA_REQ_RX_RINGS},
+    [NEXUS_ATTR_TX_SLOTS] = {NXA_OFF(nxa_tx_slots), NXP_OFF(nxp_tx_slots), 0,
+			     NXA_REQ_TX_SLOTS},
+    [NEXUS_ATTR_RX_SLOTS] = {NXA_OFF(nxa_rx_slots), NXP_OFF(nxp_rx_slots), 0,
+			     NXA_REQ_RX_SLOTS},
+    [NEXUS_ATTR_SLOT_BUF_SIZE] = {NXA_OFF(nxa_buf_size), NXP_OFF(nxp_buf_size),
+				  0, NXA_REQ_BUF_SIZE},
+    [NEXUS_ATTR_SLOT_META_SIZE] = {NXA_OFF(nxa_meta_size),
+				   NXP_OFF(nxp_meta_size), NXAD_KERNEL,
+				   NXA_REQ_META_SIZE},
+    [NEXUS_ATTR_ANONYMOUS] = {NXA_OFF(nxa_anonymous), NXAD_NOPARAM, 0,
+			      NXA_REQ_ANONYMOUS},
+    [NEXUS_ATTR_MHINTS] = {NXA_OFF(nxa_mhints), NXP_OFF(nxp_mhints), 0,
+			   NXA_REQ_MHINTS},
+    [NEXUS_ATTR_PIPES] = {NXA_OFF(nxa_pipes), NXP_OFF(nxp_pipes), 0,
+			  NXA_REQ_PIPES},
+    [NEXUS_ATTR_EXTENSIONS] = {NXA_OFF(nxa_extensions), NXP_OFF(nxp_extensions),
+			       0, NXA_REQ_EXTENSIONS},
+    [NEXUS_ATTR_IFINDEX] = {NXA_OFF(nxa_ifindex), NXP_OFF(nxp_ifindex),
+			    NXAD_KERNEL, NXA_REQ_IFINDEX},
+    [NEXUS_ATTR_STATS_SIZE] = {NXA_OFF(nxa_stats_size), NXP_OFF(nxp_stats_size),
+			       NXAD_KERNEL, NXA_REQ_STATS_SIZE},
+    [NEXUS_ATTR_FLOWADV_MAX] = {NXA_OFF(nxa_flowadv_max),
+				NXP_OFF(nxp_flowadv_max), NXAD_KERNEL,
+				NXA_REQ_FLOWADV_MAX},
+    [NEXUS_ATTR_QMAP] = {NXA_OFF(nxa_qmap), NXP_OFF(nxp_qmap), 0, NXA_REQ_QMAP},
+    [NEXUS_ATTR_CHECKSUM_OFFLOAD] = {NXA_OFF(nxa_checksum_offload),
+				     NXAD_NOPARAM, NXAD_KERNEL,
+				     NXA_REQ_CHECKSUM_OFFLOAD},
+    [NEXUS_ATTR_USER_PACKET_POOL] = {NXA_OFF(nxa_user_packet_pool),
+				     NXAD_NOPARAM, NXAD_KERNEL,
+				     NXA_REQ_USER_PACKET_POOL},
+    [NEXUS_ATTR_ADV_SIZE] = {NXA_OFF(nxa_nexusadv_size),
+			     NXP_OFF(nxp_nexusadv_size), NXAD_KERNEL,
+			     NXA_REQ_NEXUSADV_SIZE},
+    [NEXUS_ATTR_USER_CHANNEL] = {NXA_OFF(nxa_user_channel), NXAD_NOPARAM, 0,
+				 NXA_REQ_USER_CHANNEL},
+    [NEXUS_ATTR_MAX_FRAGS] = {NXA_OFF(nxa_max_frags), NXP_OFF(nxp_max_frags), 0,
+			      NXA_REQ_MAX_FRAGS},
+    [NEXUS_ATTR_REJECT_ON_CLOSE] = {NXA_OFF(nxa_reject_on_close), NXAD_NOPARAM,
+				    NXAD_BOOL, NXA_REQ_REJECT_ON_CLOSE},
+    [NEXUS_ATTR_LARGE_BUF_SIZE] = {NXA_OFF(nxa_large_buf_size),
+				   NXP_OFF(nxp_large_buf_size), 0,
+				   NXA_REQ_LARGE_BUF_SIZE},
 };
 
-#define NXA_NTYPES      (sizeof(nxa_descs) / sizeof(nxa_descs[0]))
+#define NXA_NTYPES (sizeof(nxa_descs) / sizeof(nxa_descs[0]))
 
 static const struct nxa_desc *
 nxa_desc_of(nexus_attr_type_t type)
@@ -138,7 +143,7 @@ os_nexus_attr_clone(const nexus_attr_t attr)
 
 int
 os_nexus_attr_set(nexus_attr_t attr, const nexus_attr_type_t type,
-    const uint64_t value)
+		  const uint64_t value)
 {
 	const struct nxa_desc *d = nxa_desc_of(type);
 
@@ -153,7 +158,7 @@ os_nexus_attr_set(nexus_attr_t attr, const nexus_attr_type_t type,
 
 int
 os_nexus_attr_get(const nexus_attr_t attr, const nexus_attr_type_t type,
-    uint64_t *value)
+		  uint64_t *value)
 {
 	const struct nxa_desc *d = nxa_desc_of(type);
 
@@ -179,8 +184,8 @@ nxa_from_params(struct nexus_attr *nxa, const struct nxprov_params *p)
 	for (t = 0; t < NXA_NTYPES; t++) {
 		d = &nxa_descs[t];
 		if (d->nd_param != NXAD_NOPARAM)
-			*nxa_field(nxa, d) = *nxp_field(
-			    (struct nxprov_params *)(uintptr_t)p, d);
+			*nxa_field(nxa, d) =
+			    *nxp_field((struct nxprov_params *)(uintptr_t)p, d);
 	}
 	nxa->nxa_anonymous = !!(p->nxp_flags & NXPF_ANONYMOUS);
 	nxa->nxa_user_channel = !!(p->nxp_flags & NXPF_USER_CHANNEL);
@@ -191,7 +196,8 @@ nxa_from_params(struct nexus_attr *nxa, const struct nxprov_params *p)
 	nxa->nxa_reject_on_close = !!p->nxp_reject_on_close;
 }
 
-/* ---- registration ----------------------------------------------------------- */
+/* ---- registration -----------------------------------------------------------
+ */
 
 static uint32_t
 nxa_clamp(uint64_t v)
@@ -233,8 +239,8 @@ nxa_to_params(const struct nexus_attr *nxa, struct nxprov_reg *reg)
 			continue;
 		reg->nxpreg_requested |= (uint32_t)d->nd_req;
 		if (d->nd_param != NXAD_NOPARAM)
-			*nxp_field(p, d) = nxa_clamp(*nxa_field(
-			    (struct nexus_attr *)(uintptr_t)nxa, d));
+			*nxp_field(p, d) = nxa_clamp(
+			    *nxa_field((struct nexus_attr *)(uintptr_t)nxa, d));
 	}
 	if ((rq & NXA_REQ_ANONYMOUS) && nxa->nxa_anonymous)
 		p->nxp_flags |= NXPF_ANONYMOUS;
@@ -251,7 +257,7 @@ nxa_to_params(const struct nexus_attr *nxa, struct nxprov_reg *reg)
  */
 static int
 nx_reg_prepare(struct nxprov_reg *reg, const nexus_name_t name,
-    nexus_type_t type, const struct nexus_attr *nxa)
+	       nexus_type_t type, const struct nexus_attr *nxa)
 {
 	struct nxprov_params *p = &reg->nxpreg_params;
 	size_t len;
@@ -259,11 +265,12 @@ nx_reg_prepare(struct nxprov_reg *reg, const nexus_name_t name,
 
 	memset(reg, 0, sizeof(*reg));
 	reg->nxpreg_version = NXPROV_REG_CURRENT_VERSION;
-	len = name != NULL ? strnlen((const char *)name, sizeof(nexus_name_t)) : 0;
+	len = name != NULL ? strnlen((const char *)name, sizeof(nexus_name_t))
+			   : 0;
 	if (len == 0)
 		return EINVAL;
-	memcpy(p->nxp_name, name, len < sizeof(nexus_name_t) ? len :
-	    sizeof(nexus_name_t) - 1);
+	memcpy(p->nxp_name, name,
+	       len < sizeof(nexus_name_t) ? len : sizeof(nexus_name_t) - 1);
 	p->nxp_namelen = (uint32_t)len;
 	p->nxp_type = type;
 	if (nxa == NULL)
@@ -274,12 +281,13 @@ nx_reg_prepare(struct nxprov_reg *reg, const nexus_name_t name,
 	return err;
 }
 
-/* ---- the controller ------------------------------------------------------------ */
+/* ---- the controller
+ * ------------------------------------------------------------ */
 
 nexus_controller_t
 os_nexus_controller_create(void)
 {
-	struct nxctl_init init = { .ni_version = NEXUSCTL_INIT_CURRENT_VERSION };
+	struct nxctl_init init = {.ni_version = NEXUSCTL_INIT_CURRENT_VERSION};
 	struct nexus_controller *ncd;
 	int fd;
 
@@ -315,8 +323,10 @@ os_nexus_controller_destroy(nexus_controller_t ctl)
 
 int
 os_nexus_controller_register_provider(const nexus_controller_t ctl,
-    const nexus_name_t name, const nexus_type_t type, const nexus_attr_t attr,
-    uuid_t *prov_uuid)
+				      const nexus_name_t name,
+				      const nexus_type_t type,
+				      const nexus_attr_t attr,
+				      uuid_t *prov_uuid)
 {
 	struct nxprov_reg reg;
 	int err;
@@ -325,27 +335,28 @@ os_nexus_controller_register_provider(const nexus_controller_t ctl,
 	if (err != 0)
 		return err;
 	return __nexus_register(ctl->ncd_fd, &reg, sizeof(reg), prov_uuid,
-	    sizeof(uuid_t));
+				sizeof(uuid_t));
 }
 
 int
 os_nexus_controller_deregister_provider(const nexus_controller_t ctl,
-    const uuid_t prov_uuid)
+					const uuid_t prov_uuid)
 {
 	return __nexus_deregister(ctl->ncd_fd, prov_uuid, sizeof(uuid_t));
 }
 
 int
 os_nexus_controller_alloc_provider_instance(const nexus_controller_t ctl,
-    const uuid_t prov_uuid, uuid_t *nx_uuid)
+					    const uuid_t prov_uuid,
+					    uuid_t *nx_uuid)
 {
 	return __nexus_create(ctl->ncd_fd, prov_uuid, sizeof(uuid_t), nx_uuid,
-	    sizeof(uuid_t));
+			      sizeof(uuid_t));
 }
 
 int
 os_nexus_controller_free_provider_instance(const nexus_controller_t ctl,
-    const uuid_t nx_uuid)
+					   const uuid_t nx_uuid)
 {
 	return __nexus_destroy(ctl->ncd_fd, nx_uuid, sizeof(uuid_t));
 }
@@ -354,15 +365,15 @@ static uint32_t
 nx_bind_match(uint32_t bind_flags)
 {
 	return ((bind_flags & NEXUS_BIND_PID) ? NBR_MATCH_PID : 0) |
-	    ((bind_flags & NEXUS_BIND_EXEC_UUID) ? NBR_MATCH_EXEC_UUID : 0) |
-	    ((bind_flags & NEXUS_BIND_KEY) ? NBR_MATCH_KEY : 0);
+	       ((bind_flags & NEXUS_BIND_EXEC_UUID) ? NBR_MATCH_EXEC_UUID : 0) |
+	       ((bind_flags & NEXUS_BIND_KEY) ? NBR_MATCH_KEY : 0);
 }
 
 int
-os_nexus_controller_bind_provider_instance(const nexus_controller_t ctl,
-    const uuid_t nx_uuid, const nexus_port_t port, const pid_t pid,
-    const uuid_t exec_uuid, const void *key, const uint32_t key_len,
-    const uint32_t bind_flags)
+os_nexus_controller_bind_provider_instance(
+    const nexus_controller_t ctl, const uuid_t nx_uuid, const nexus_port_t port,
+    const pid_t pid, const uuid_t exec_uuid, const void *key,
+    const uint32_t key_len, const uint32_t bind_flags)
 {
 	struct nx_bind_req nbr;
 
@@ -379,12 +390,13 @@ os_nexus_controller_bind_provider_instance(const nexus_controller_t ctl,
 		nbr.nb_key_len = key_len;
 	}
 	return __nexus_set_opt(ctl->ncd_fd, NXOPT_NEXUS_BIND, &nbr,
-	    sizeof(nbr));
+			       sizeof(nbr));
 }
 
 int
 os_nexus_controller_unbind_provider_instance(const nexus_controller_t ctl,
-    const uuid_t nx_uuid, const nexus_port_t port)
+					     const uuid_t nx_uuid,
+					     const nexus_port_t port)
 {
 	struct nx_unbind_req nur;
 
@@ -393,12 +405,13 @@ os_nexus_controller_unbind_provider_instance(const nexus_controller_t ctl,
 		uuid_copy(nur.nu_nx_uuid, nx_uuid);
 	nur.nu_port = port;
 	return __nexus_set_opt(ctl->ncd_fd, NXOPT_NEXUS_UNBIND, &nur,
-	    sizeof(nur));
+			       sizeof(nur));
 }
 
 int
 os_nexus_controller_read_provider_attr(const nexus_controller_t ctl,
-    const uuid_t prov_uuid, nexus_attr_t attr)
+				       const uuid_t prov_uuid,
+				       nexus_attr_t attr)
 {
 	struct nxprov_reg_ent nre;
 	uint32_t len = sizeof(nre);
@@ -408,18 +421,20 @@ os_nexus_controller_read_provider_attr(const nexus_controller_t ctl,
 	memset(&nre, 0, sizeof(nre));
 	if (prov_uuid != NULL)
 		uuid_copy(nre.npre_prov_uuid, prov_uuid);
-	if (__nexus_get_opt(ctl->ncd_fd, NXOPT_NEXUS_PROV_ENTRY, &nre,
-	    &len) != 0)
+	if (__nexus_get_opt(ctl->ncd_fd, NXOPT_NEXUS_PROV_ENTRY, &nre, &len) !=
+	    0)
 		return -1;
 	nxa_from_params(attr, &nre.npre_prov_params);
 	return 0;
 }
 
-/* ---- traffic rules ---------------------------------------------------------- */
+/* ---- traffic rules ----------------------------------------------------------
+ */
 
 int
-os_nexus_controller_add_traffic_rule(const nexus_controller_t ctl,
-    const char *ifname, const struct ifnet_traffic_descriptor_common *td,
+os_nexus_controller_add_traffic_rule(
+    const nexus_controller_t ctl, const char *ifname,
+    const struct ifnet_traffic_descriptor_common *td,
     const struct ifnet_traffic_rule_action *ra, const uint32_t flags,
     uuid_t *rule_uuid)
 {
@@ -431,12 +446,12 @@ os_nexus_controller_add_traffic_rule(const nexus_controller_t ctl,
 	if (td->itd_type != IFNET_TRAFFIC_DESCRIPTOR_TYPE_INET ||
 	    ra->ra_type != IFNET_TRAFFIC_RULE_ACTION_STEER)
 		return ENOTSUP;
-	return ENOTSUP;         /* no interface steering in the emulation */
+	return ENOTSUP; /* no interface steering in the emulation */
 }
 
 int
 os_nexus_controller_remove_traffic_rule(const nexus_controller_t ctl,
-    const uuid_t rule_uuid)
+					const uuid_t rule_uuid)
 {
 	if (ctl == NULL || rule_uuid == NULL)
 		return EINVAL;
@@ -445,19 +460,20 @@ os_nexus_controller_remove_traffic_rule(const nexus_controller_t ctl,
 
 int
 os_nexus_controller_iterate_traffic_rules(const nexus_controller_t ctl,
-    nexus_traffic_rule_iterator_t itr, void *itr_arg)
+					  nexus_traffic_rule_iterator_t itr,
+					  void *itr_arg)
 {
 	if (ctl == NULL || itr == NULL)
 		return EINVAL;
 	return ENOTSUP;
 }
 
-/* ---- private: NXOPT_NEXUS_CONFIG commands --------------------------------------- */
+/* ---- private: NXOPT_NEXUS_CONFIG commands
+ * --------------------------------------- */
 
 /* One config command; req is written back by the kernel.  fd may be -1. */
 static int
-nx_config(int fd, const uuid_t nx_uuid, nxcfg_cmd_t cmd, void *req,
-    size_t len)
+nx_config(int fd, const uuid_t nx_uuid, nxcfg_cmd_t cmd, void *req, size_t len)
 {
 	struct nx_cfg_req ncr;
 
@@ -472,8 +488,8 @@ nx_config(int fd, const uuid_t nx_uuid, nxcfg_cmd_t cmd, void *req,
 
 int
 __os_nexus_ifattach(const nexus_controller_t ctl, const uuid_t nx_uuid,
-    const char *ifname, const uuid_t netif_uuid, boolean_t host,
-    uuid_t *nx_if_uuid)
+		    const char *ifname, const uuid_t netif_uuid, boolean_t host,
+		    uuid_t *nx_if_uuid)
 {
 	struct nx_spec_req nsr;
 	size_t len;
@@ -494,7 +510,7 @@ __os_nexus_ifattach(const nexus_controller_t ctl, const uuid_t nx_uuid,
 	if (host)
 		nsr.nsr_flags |= NXSPECREQ_HOST;
 	rc = nx_config(ctl->ncd_fd, nx_uuid, NXCFG_CMD_ATTACH, &nsr,
-	    sizeof(nsr));
+		       sizeof(nsr));
 	if (rc == 0 && nx_if_uuid != NULL)
 		uuid_copy(*nx_if_uuid, nsr.nsr_if_uuid);
 	return rc;
@@ -502,7 +518,7 @@ __os_nexus_ifattach(const nexus_controller_t ctl, const uuid_t nx_uuid,
 
 int
 __os_nexus_ifdetach(const nexus_controller_t ctl, const uuid_t nx_uuid,
-    const uuid_t nx_if_uuid)
+		    const uuid_t nx_if_uuid)
 {
 	struct nx_spec_req nsr;
 
@@ -510,38 +526,38 @@ __os_nexus_ifdetach(const nexus_controller_t ctl, const uuid_t nx_uuid,
 	if (nx_if_uuid != NULL)
 		uuid_copy(nsr.nsr_if_uuid, nx_if_uuid);
 	return nx_config(ctl->ncd_fd, nx_uuid, NXCFG_CMD_DETACH, &nsr,
-	    sizeof(nsr));
+			 sizeof(nsr));
 }
 
 /* The kernel writes the port, UUID and addresses back into *nfr. */
 int
 __os_nexus_flow_add(const nexus_controller_t ncd, const uuid_t nx_uuid,
-    const struct nx_flow_req *nfr)
+		    const struct nx_flow_req *nfr)
 {
 	return nx_config(ncd->ncd_fd, nx_uuid, NXCFG_CMD_FLOW_ADD,
-	    (void *)(uintptr_t)nfr, sizeof(*nfr));
+			 (void *)(uintptr_t)nfr, sizeof(*nfr));
 }
 
 int
 __os_nexus_flow_del(const nexus_controller_t ncd, const uuid_t nx_uuid,
-    const struct nx_flow_req *nfr)
+		    const struct nx_flow_req *nfr)
 {
 	return nx_config(ncd->ncd_fd, nx_uuid, NXCFG_CMD_FLOW_DEL,
-	    (void *)(uintptr_t)nfr, sizeof(*nfr));
+			 (void *)(uintptr_t)nfr, sizeof(*nfr));
 }
 
 int
 __os_nexus_get_llink_info(const nexus_controller_t ncd, const uuid_t nx_uuid,
-    const struct nx_llink_info_req *nlir, size_t len)
+			  const struct nx_llink_info_req *nlir, size_t len)
 {
 	return nx_config(ncd->ncd_fd, nx_uuid, NXCFG_CMD_GET_LLINK_INFO,
-	    (void *)(uintptr_t)nlir, len);
+			 (void *)(uintptr_t)nlir, len);
 }
 
 /* Through the process's shared controller, as on XNU. */
 int
-os_nexus_flow_set_wake_from_sleep(const uuid_t nx_uuid,
-    const uuid_t flow_uuid, bool enable)
+os_nexus_flow_set_wake_from_sleep(const uuid_t nx_uuid, const uuid_t flow_uuid,
+				  bool enable)
 {
 	struct nx_flow_req nfr;
 
@@ -550,5 +566,5 @@ os_nexus_flow_set_wake_from_sleep(const uuid_t nx_uuid,
 		uuid_copy(nfr.nfr_flow_uuid, flow_uuid);
 	nfr.nfr_flags = enable ? 0 : NXFLOWREQF_NOWAKEFROMSLEEP;
 	return nx_config(__OS_NEXUS_SHARED_USER_CONTROLLER_FD, nx_uuid,
-	    NXCFG_CMD_FLOW_CONFIG, &nfr, sizeof(nfr));
+			 NXCFG_CMD_FLOW_CONFIG, &nfr, sizeof(nfr));
 }

@@ -72,25 +72,26 @@
  * builds would bypass us. */
 int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen);
 int __ppoll_chk(struct pollfd *fds, nfds_t nfds, const struct timespec *ts,
-    const sigset_t *mask, size_t fdslen);
+		const sigset_t *mask, size_t fdslen);
 extern void __chk_fail(void) __attribute__((noreturn));
 
-#define POLL_STACK      32      /* pollfds handled without malloc */
-#define POLL_INTEREST   (POLLIN | POLLRDNORM | POLLRDBAND | POLLPRI | \
-			 POLLOUT | POLLWRNORM | POLLWRBAND)
-#define SEL_RD_IN       (POLLIN | POLLRDNORM)
-#define SEL_WR_IN       (POLLOUT | POLLWRNORM)
-#define SEL_EX_IN       (POLLPRI)
-#define SEL_RD_OUT      (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
-#define SEL_WR_OUT      (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
-#define SEL_EX_OUT      (POLLPRI)
+#define POLL_STACK 32 /* pollfds handled without malloc */
+#define POLL_INTEREST                                                          \
+	(POLLIN | POLLRDNORM | POLLRDBAND | POLLPRI | POLLOUT | POLLWRNORM |   \
+	 POLLWRBAND)
+#define SEL_RD_IN (POLLIN | POLLRDNORM)
+#define SEL_WR_IN (POLLOUT | POLLWRNORM)
+#define SEL_EX_IN (POLLPRI)
+#define SEL_RD_OUT (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
+#define SEL_WR_OUT (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
+#define SEL_EX_OUT (POLLPRI)
 
 typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *,
-    const sigset_t *);
+			const sigset_t *);
 typedef int (*poll_fn)(struct pollfd *, nfds_t, int);
 typedef int (*select_fn)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 typedef int (*pselect_fn)(int, fd_set *, fd_set *, fd_set *,
-    const struct timespec *, const sigset_t *);
+			  const struct timespec *, const sigset_t *);
 
 static struct {
 	poll_fn poll;
@@ -104,11 +105,11 @@ static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 
 static int
 raw_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts,
-    const sigset_t *mask)
+	  const sigset_t *mask)
 {
 	struct timespec t, *tp = NULL;
 
-	if (ts != NULL) {               /* the kernel writes it back */
+	if (ts != NULL) { /* the kernel writes it back */
 		t = *ts;
 		tp = &t;
 	}
@@ -118,24 +119,27 @@ raw_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts,
 static int
 raw_poll(struct pollfd *fds, nfds_t n, int ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
 
 	return raw_ppoll(fds, n, ms < 0 ? NULL : &ts, NULL);
 }
 
 static int
-raw_pselect(int n, fd_set *r, fd_set *w, fd_set *e,
-    const struct timespec *ts, const sigset_t *mask)
+raw_pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *ts,
+	    const sigset_t *mask)
 {
 	struct timespec t, *tp = NULL;
-	struct { const sigset_t *ss; size_t len; } sm = { mask, _NSIG / 8 };
+	struct {
+		const sigset_t *ss;
+		size_t len;
+	} sm = {mask, _NSIG / 8};
 
 	if (ts != NULL) {
 		t = *ts;
 		tp = &t;
 	}
 	return (int)syscall(SYS_pselect6, n, r, w, e, tp,
-	    mask != NULL ? &sm : NULL);
+			    mask != NULL ? &sm : NULL);
 }
 
 static int
@@ -146,9 +150,9 @@ raw_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 
 	if (tv == NULL)
 		return raw_pselect(n, r, w, e, NULL, NULL);
-	ts = (struct timespec){ tv->tv_sec, tv->tv_usec * 1000 };
+	ts = (struct timespec){tv->tv_sec, tv->tv_usec * 1000};
 	rc = (int)syscall(SYS_pselect6, n, r, w, e, &ts, NULL);
-	*tv = (struct timeval){ ts.tv_sec, ts.tv_nsec / 1000 };
+	*tv = (struct timeval){ts.tv_sec, ts.tv_nsec / 1000};
 	return rc;
 }
 
@@ -217,19 +221,20 @@ ts_left(const struct timespec *deadline)
 		d.tv_nsec += 1000000000;
 	}
 	if (d.tv_sec < 0)
-		d = (struct timespec){ 0, 0 };
+		d = (struct timespec){0, 0};
 	return d;
 }
 
-/* ---- the core -------------------------------------------------------------- */
+/* ---- the core --------------------------------------------------------------
+ */
 
 struct poll_ctx {
-	struct pollfd *pc_fds;          /* the caller's set */
+	struct pollfd *pc_fds; /* the caller's set */
 	size_t pc_n;
-	struct fdt_ent *pc_ent;         /* socket-door channels (else FREE) */
-	struct pollfd *pc_wait;         /* what is waited on */
+	struct fdt_ent *pc_ent; /* socket-door channels (else FREE) */
+	struct pollfd *pc_wait; /* what is waited on */
 	const sigset_t *pc_mask;
-	const struct timespec *pc_deadline;     /* NULL: forever */
+	const struct timespec *pc_deadline; /* NULL: forever */
 };
 
 void
@@ -289,12 +294,12 @@ poll_build(struct poll_ctx *pc, int chans_too)
 	for (i = 0; i < pc->pc_n; i++) {
 		p = &pc->pc_fds[i];
 		w = &pc->pc_wait[i];
-		*w = (struct pollfd){ .fd = p->fd, .events = p->events };
+		*w = (struct pollfd){.fd = p->fd, .events = p->events};
 		if (!poll_is_chan(pc, i))
 			continue;
 		w->fd = -1;
 		if (chans_too && (p->events & POLL_INTEREST))
-			*w = (struct pollfd){ pc->pc_ent[i].fe_evfd, POLLIN, 0 };
+			*w = (struct pollfd){pc->pc_ent[i].fe_evfd, POLLIN, 0};
 	}
 }
 
@@ -305,7 +310,7 @@ poll_build(struct poll_ctx *pc, int chans_too)
 static int
 poll_wait(struct poll_ctx *pc, int peek)
 {
-	struct timespec zero = { 0, 0 }, left;
+	struct timespec zero = {0, 0}, left;
 	const struct timespec *tp = NULL;
 	int rc;
 
@@ -316,7 +321,7 @@ poll_wait(struct poll_ctx *pc, int peek)
 		tp = &left;
 	}
 	rc = real.ppoll(pc->pc_wait, pc->pc_n, tp,
-	    tp == &zero ? NULL : pc->pc_mask);
+			tp == &zero ? NULL : pc->pc_mask);
 	if (rc < 0 && errno == EINTR && tp == &zero)
 		rc = 0;
 	return rc;
@@ -408,12 +413,12 @@ poll_find_channels(struct poll_ctx *pc)
  */
 static int
 poll_slow(struct pollfd *fds, size_t n, const struct timespec *ts,
-    const sigset_t *mask)
+	  const sigset_t *mask)
 {
 	struct fdt_ent ent_stack[POLL_STACK];
 	struct pollfd wait_stack[POLL_STACK];
 	struct timespec deadline;
-	struct poll_ctx pc = { fds, n, ent_stack, wait_stack, mask, NULL };
+	struct poll_ctx pc = {fds, n, ent_stack, wait_stack, mask, NULL};
 	int rc = -1;
 
 	if (n > POLL_STACK) {
@@ -441,11 +446,12 @@ out:
 	return rc;
 }
 
-/* ---- poll, ppoll ------------------------------------------------------------- */
+/* ---- poll, ppoll
+ * ------------------------------------------------------------- */
 
 int
 ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *ts,
-    const sigset_t *mask)
+      const sigset_t *mask)
 {
 	int rc;
 
@@ -463,7 +469,7 @@ ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *ts,
 int
 poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
-	struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000 };
+	struct timespec ts = {timeout / 1000, (long)(timeout % 1000) * 1000000};
 	int rc;
 
 	real_init();
@@ -483,21 +489,22 @@ __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen)
 
 int
 __ppoll_chk(struct pollfd *fds, nfds_t nfds, const struct timespec *ts,
-    const sigset_t *mask, size_t fdslen)
+	    const sigset_t *mask, size_t fdslen)
 {
 	if (fdslen / sizeof(*fds) < nfds)
 		__chk_fail();
 	return ppoll(fds, nfds, ts, mask);
 }
 
-/* ---- select, pselect ---------------------------------------------------------- */
+/* ---- select, pselect
+ * ---------------------------------------------------------- */
 
 struct sel_sets {
-	fd_set *ss_set[3];              /* read, write, except */
+	fd_set *ss_set[3]; /* read, write, except */
 };
 
-static const short sel_in[3] = { SEL_RD_IN, SEL_WR_IN, SEL_EX_IN };
-static const short sel_out[3] = { SEL_RD_OUT, SEL_WR_OUT, SEL_EX_OUT };
+static const short sel_in[3] = {SEL_RD_IN, SEL_WR_IN, SEL_EX_IN};
+static const short sel_out[3] = {SEL_RD_OUT, SEL_WR_OUT, SEL_EX_OUT};
 
 /* fd_sets -> pollfds; returns how many fds are in any set. */
 static size_t
@@ -509,10 +516,11 @@ sel_to_poll(int nfds, const struct sel_sets *ss, struct pollfd *pfd)
 
 	for (fd = 0; fd < nfds; fd++) {
 		for (ev = 0, k = 0; k < 3; k++)
-			if (ss->ss_set[k] != NULL && FD_ISSET(fd, ss->ss_set[k]))
+			if (ss->ss_set[k] != NULL &&
+			    FD_ISSET(fd, ss->ss_set[k]))
 				ev |= sel_in[k];
 		if (ev != 0)
-			pfd[n++] = (struct pollfd){ .fd = fd, .events = ev };
+			pfd[n++] = (struct pollfd){.fd = fd, .events = ev};
 	}
 	return n;
 }
@@ -545,7 +553,7 @@ sel_from_poll(const struct pollfd *pfd, size_t n, const struct sel_sets *ss)
 /* The select core.  -2: no socket-door channel in the sets. */
 static int
 sel_slow(int nfds, const struct sel_sets *ss, const struct timespec *ts,
-    const sigset_t *mask)
+	 const sigset_t *mask)
 {
 	struct pollfd *pfd;
 	size_t n;
@@ -567,10 +575,10 @@ sel_slow(int nfds, const struct sel_sets *ss, const struct timespec *ts,
 }
 
 int
-pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
-    const struct timespec *ts, const sigset_t *mask)
+pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ts,
+	const sigset_t *mask)
 {
-	struct sel_sets ss = { { rd, wr, ex } };
+	struct sel_sets ss = {{rd, wr, ex}};
 	int rc;
 
 	real_init();
@@ -587,7 +595,7 @@ pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
 int
 select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
 {
-	struct sel_sets ss = { { rd, wr, ex } };
+	struct sel_sets ss = {{rd, wr, ex}};
 	struct timespec ts, deadline, left;
 	int rc;
 
@@ -595,20 +603,20 @@ select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
 	if (fdt_sock_channels() == 0)
 		return real.select(nfds, rd, wr, ex, tv);
 	if (nfds < 0 || (tv != NULL && (tv->tv_sec < 0 || tv->tv_usec < 0 ||
-	    tv->tv_usec >= 1000000))) {
+					tv->tv_usec >= 1000000))) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (tv != NULL) {
-		ts = (struct timespec){ tv->tv_sec, tv->tv_usec * 1000 };
+		ts = (struct timespec){tv->tv_sec, tv->tv_usec * 1000};
 		deadline = ts_add(ts_now(), &ts);
 	}
 	rc = sel_slow(nfds, &ss, tv != NULL ? &ts : NULL, NULL);
 	if (rc == -2)
 		return real.select(nfds, rd, wr, ex, tv);
-	if (tv != NULL) {               /* Linux reports the time not slept */
+	if (tv != NULL) { /* Linux reports the time not slept */
 		left = ts_left(&deadline);
-		*tv = (struct timeval){ left.tv_sec, left.tv_nsec / 1000 };
+		*tv = (struct timeval){left.tv_sec, left.tv_nsec / 1000};
 	}
 	return rc;
 }

@@ -82,8 +82,8 @@ sc_call(int fd, enum fdt_type type, uint32_t cmd, void *req)
 static int
 sc_nexus_open(const struct nxctl_init *init, uint32_t flags, uint64_t *guard)
 {
-	struct fdt_ent e = { .fe_type = FDT_CONTROLLER, .fe_evfd = -1,
-	    .fe_flags = flags };
+	struct fdt_ent e = {
+	    .fe_type = FDT_CONTROLLER, .fe_evfd = -1, .fe_flags = flags};
 	struct skc_nexus_open req;
 	int fd;
 
@@ -121,7 +121,7 @@ __nexus_open(struct nxctl_init *init, const uint32_t init_len)
 
 int
 __nexus_register(int ctl, struct nxprov_reg *reg, const uint32_t reg_len,
-    uuid_t *prov_uuid, const uint32_t prov_uuid_len)
+		 uuid_t *prov_uuid, const uint32_t prov_uuid_len)
 {
 	struct skc_nexus_register req;
 
@@ -153,10 +153,10 @@ sc_nexus_uuid(int ctl, uint32_t cmd, const uuid_t uuid, uint32_t len)
 
 int
 __nexus_deregister(int ctl, const uuid_t prov_uuid,
-    const uint32_t prov_uuid_len)
+		   const uint32_t prov_uuid_len)
 {
 	return sc_nexus_uuid(ctl, SKC_IOC_NEXUS_DEREGISTER, prov_uuid,
-	    prov_uuid_len);
+			     prov_uuid_len);
 }
 
 int
@@ -167,7 +167,7 @@ __nexus_destroy(int ctl, const uuid_t nx_uuid, const uint32_t nx_uuid_len)
 
 int
 __nexus_create(int ctl, const uuid_t prov_uuid, const uint32_t prov_uuid_len,
-    uuid_t *nx_uuid, const uint32_t nx_uuid_len)
+	       uuid_t *nx_uuid, const uint32_t nx_uuid_len)
 {
 	struct skc_nexus_create req;
 
@@ -198,13 +198,13 @@ sc_opt_init(struct skc_nexus_opt *req, uint32_t opt, uint32_t len)
 /* One option request on an already looked-up controller. */
 static int
 sc_opt_call(int ctl, const struct fdt_ent *e, uint32_t cmd,
-    struct skc_nexus_opt *req)
+	    struct skc_nexus_opt *req)
 {
 	uint32_t cap = req->no_len;
 
 	if (udoor_call(ctl, e->fe_door, cmd, req, NULL) < 0)
 		return -1;
-	if (req->no_len > cap)          /* the daemon wrote past our buffer */
+	if (req->no_len > cap) /* the daemon wrote past our buffer */
 		return sc_fail(EIO);
 	return 0;
 }
@@ -212,7 +212,7 @@ sc_opt_call(int ctl, const struct fdt_ent *e, uint32_t cmd,
 /* Options with no pointers inside: the bytes go as they are. */
 static int
 sc_get_raw(int ctl, const struct fdt_ent *e, uint32_t opt, void *val,
-    uint32_t *len)
+	   uint32_t *len)
 {
 	uint32_t cap = val != NULL ? *len : 0;
 	struct skc_nexus_opt req;
@@ -236,7 +236,7 @@ sc_get_raw(int ctl, const struct fdt_ent *e, uint32_t opt, void *val,
  */
 static int
 sc_list(int ctl, const struct fdt_ent *e, uint32_t opt, const uuid_t key,
-    uuid_t *out, uint32_t *count, uint32_t *total)
+	uuid_t *out, uint32_t *count, uint32_t *total)
 {
 	uint32_t cap = *count > SKC_LIST_MAX ? SKC_LIST_MAX : *count;
 	struct skc_nexus_opt req;
@@ -255,7 +255,7 @@ sc_list(int ctl, const struct fdt_ent *e, uint32_t opt, const uuid_t key,
 		return sc_fail(EIO);
 	if (lh.lh_count != 0)
 		memcpy(out, req.no_data + sizeof(lh),
-		    lh.lh_count * sizeof(uuid_t));
+		       lh.lh_count * sizeof(uuid_t));
 	*count = lh.lh_count;
 	*total = lh.lh_total;
 	return 0;
@@ -283,7 +283,7 @@ sc_nx_list(int ctl, const struct fdt_ent *e, void *val, uint32_t *len)
 		return sc_fail(EINVAL);
 	n = r->nl_nx_uuids != 0 ? r->nl_num_nx_uuids : 0;
 	if (sc_list(ctl, e, NXOPT_NEXUS_LIST, r->nl_prov_uuid,
-	    (uuid_t *)(uintptr_t)r->nl_nx_uuids, &n, &total) < 0)
+		    (uuid_t *)(uintptr_t)r->nl_nx_uuids, &n, &total) < 0)
 		return -1;
 	*len = sizeof(*r);
 	return sc_list_out(&r->nl_num_nx_uuids, r->nl_nx_uuids, n, total);
@@ -299,7 +299,7 @@ sc_ch_list(int ctl, const struct fdt_ent *e, void *val, uint32_t *len)
 		return sc_fail(EINVAL);
 	n = r->cl_ch_uuids != 0 ? r->cl_num_ch_uuids : 0;
 	if (sc_list(ctl, e, NXOPT_CHANNEL_LIST, r->cl_nx_uuid,
-	    (uuid_t *)(uintptr_t)r->cl_ch_uuids, &n, &total) < 0)
+		    (uuid_t *)(uintptr_t)r->cl_ch_uuids, &n, &total) < 0)
 		return -1;
 	*len = sizeof(*r);
 	return sc_list_out(&r->cl_num_ch_uuids, r->cl_ch_uuids, n, total);
@@ -308,7 +308,7 @@ sc_ch_list(int ctl, const struct fdt_ent *e, void *val, uint32_t *len)
 /* Fill one provider entry; ENOENT means it went away meanwhile. */
 static int
 sc_prov_entry(int ctl, const struct fdt_ent *e, const uuid_t uuid,
-    struct nxprov_reg_ent *ent)
+	      struct nxprov_reg_ent *ent)
 {
 	uint32_t len = sizeof(*ent);
 
@@ -334,8 +334,7 @@ sc_prov_list(int ctl, const struct fdt_ent *e, void *val, uint32_t *len)
 		return sc_fail(EINVAL);
 	ents = (struct nxprov_reg_ent *)(uintptr_t)r->nrl_regs;
 	n = ents != NULL ? r->nrl_num_regs : 0;
-	if (sc_list(ctl, e, NXOPT_NEXUS_PROV_LIST, NULL, uuids, &n,
-	    &total) < 0)
+	if (sc_list(ctl, e, NXOPT_NEXUS_PROV_LIST, NULL, uuids, &n, &total) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (sc_prov_entry(ctl, e, uuids[i], &ents[w]) == 0)
@@ -348,8 +347,7 @@ sc_prov_list(int ctl, const struct fdt_ent *e, void *val, uint32_t *len)
 }
 
 int
-__nexus_get_opt(int ctl, const uint32_t opt, void *aoptval,
-    uint32_t *aoptlen)
+__nexus_get_opt(int ctl, const uint32_t opt, void *aoptval, uint32_t *aoptlen)
 {
 	struct fdt_ent e;
 
@@ -371,7 +369,7 @@ __nexus_get_opt(int ctl, const uint32_t opt, void *aoptval,
 
 static int
 sc_set_raw(int ctl, const struct fdt_ent *e, uint32_t opt, const void *val,
-    uint32_t len)
+	   uint32_t len)
 {
 	struct skc_nexus_opt req;
 
@@ -401,7 +399,7 @@ sc_bind(int ctl, const struct fdt_ent *e, const void *val, uint32_t len)
 	sc_opt_init(&req, NXOPT_NEXUS_BIND, sizeof(nbr) + nbr.nb_key_len);
 	if (nbr.nb_key_len != 0)
 		memcpy(req.no_data + sizeof(nbr),
-		    (const void *)(uintptr_t)nbr.nb_key, nbr.nb_key_len);
+		       (const void *)(uintptr_t)nbr.nb_key, nbr.nb_key_len);
 	nbr.nb_key = 0;
 	memcpy(req.no_data, &nbr, sizeof(nbr));
 	return sc_opt_call(ctl, e, SKC_IOC_NEXUS_SET_OPT, &req);
@@ -460,7 +458,7 @@ static int sc_shared_fd = -1;
 static int
 sc_shared_ctl(void)
 {
-	struct nxctl_init init = { .ni_version = NEXUSCTL_INIT_CURRENT_VERSION };
+	struct nxctl_init init = {.ni_version = NEXUSCTL_INIT_CURRENT_VERSION};
 	struct fdt_ent e;
 	uint64_t guard;
 	int fd;
@@ -475,7 +473,7 @@ sc_shared_ctl(void)
 
 int
 __nexus_set_opt(int ctl, const uint32_t opt, const void *aoptval,
-    const uint32_t optlen)
+		const uint32_t optlen)
 {
 	struct fdt_ent e;
 
@@ -512,7 +510,7 @@ sc_ch_req(struct skc_channel_open *req, const struct ch_init *init)
 	req->co_init.ci_guard = 0;
 	if (init->ci_key_len != 0)
 		memcpy(req->co_key, (const void *)(uintptr_t)init->ci_key,
-		    init->ci_key_len);
+		       init->ci_key_len);
 	return 0;
 }
 
@@ -544,7 +542,7 @@ sc_arena_fetch(uint64_t ticket, struct udoor_fds *fds)
  */
 static int
 sc_ch_fds(const struct fdt_ent *e, const struct skc_channel_open *req,
-    struct udoor_fds *fds, int *evfd)
+	  struct udoor_fds *fds, int *evfd)
 {
 	unsigned want = req->co_map.mp_nfds;
 
@@ -563,7 +561,7 @@ sc_ch_fds(const struct fdt_ent *e, const struct skc_channel_open *req,
 /* Map the span and record the channel; consumes the memfds either way. */
 static int
 sc_ch_setup(int fd, struct fdt_ent *e, const struct skc_channel_open *req,
-    struct udoor_fds *fds)
+	    struct udoor_fds *fds)
 {
 	int rc;
 
@@ -582,7 +580,7 @@ sc_ch_setup(int fd, struct fdt_ent *e, const struct skc_channel_open *req,
 int
 __channel_open(struct ch_init *init, const uint32_t init_len)
 {
-	struct fdt_ent e = { .fe_type = FDT_CHANNEL, .fe_evfd = -1 };
+	struct fdt_ent e = {.fe_type = FDT_CHANNEL, .fe_evfd = -1};
 	struct skc_channel_open req;
 	struct udoor_fds fds;
 	int fd;
@@ -638,8 +636,8 @@ int
 __channel_sync(int c, const int mode, const sync_flags_t flags)
 {
 	struct skc_channel_sync req = {
-		.cs_mode = mode,
-		.cs_flags = flags,
+	    .cs_mode = mode,
+	    .cs_flags = flags,
 	};
 
 	udoor_hdr_init(&req.cs_hdr, sizeof(req));
@@ -647,8 +645,7 @@ __channel_sync(int c, const int mode, const sync_flags_t flags)
 }
 
 int
-__channel_get_opt(int c, const uint32_t opt, void *aoptval,
-    uint32_t *aoptlen)
+__channel_get_opt(int c, const uint32_t opt, void *aoptval, uint32_t *aoptlen)
 {
 	struct skc_channel_opt req;
 	struct fdt_ent e;
@@ -677,7 +674,7 @@ __channel_get_opt(int c, const uint32_t opt, void *aoptval,
 
 int
 __channel_set_opt(int c, const uint32_t opt, const void *aoptval,
-    const uint32_t optlen)
+		  const uint32_t optlen)
 {
 	struct skc_channel_opt req;
 	uint32_t len = aoptval == NULL ? 0 : optlen;

@@ -60,7 +60,7 @@ mk_memfd(size_t len, const char *fill, unsigned seals)
 	ck_assert_int_eq(ftruncate(fd, (off_t)len), 0);
 	if (fill != NULL)
 		ck_assert_int_eq(pwrite(fd, fill, strlen(fill), 0),
-		    (ssize_t)strlen(fill));
+				 (ssize_t)strlen(fill));
 	if (seals != 0)
 		ck_assert_int_eq(fcntl(fd, F_ADD_SEALS, seals), 0);
 	return fd;
@@ -80,20 +80,25 @@ mk_map(struct skc_map *mp)
 	mp->mp_span_size = 5 * pg;
 	mp->mp_nfds = 2;
 	mp->mp_nregions = 2;
-	mp->mp_regions[0] = (struct skc_map_region){ .mr_fd = 0,
-	    .mr_prot = SKC_PROT_READ, .mr_span_off = pg, .mr_fd_off = 0,
-	    .mr_len = pg };
-	mp->mp_regions[1] = (struct skc_map_region){ .mr_fd = 1,
-	    .mr_prot = SKC_PROT_READ | SKC_PROT_WRITE, .mr_span_off = 2 * pg,
-	    .mr_fd_off = pg, .mr_len = 2 * pg };
+	mp->mp_regions[0] = (struct skc_map_region){.mr_fd = 0,
+						    .mr_prot = SKC_PROT_READ,
+						    .mr_span_off = pg,
+						    .mr_fd_off = 0,
+						    .mr_len = pg};
+	mp->mp_regions[1] =
+	    (struct skc_map_region){.mr_fd = 1,
+				    .mr_prot = SKC_PROT_READ | SKC_PROT_WRITE,
+				    .mr_span_off = 2 * pg,
+				    .mr_fd_off = pg,
+				    .mr_len = 2 * pg};
 }
 
 /* memfd 0: 1 page "SCHEMA", sealed against writable maps; memfd 1: 3 pages. */
 static void
 mk_fds(int fds[2])
 {
-	fds[0] = mk_memfd(pg, "SCHEMA", F_SEAL_SHRINK | F_SEAL_GROW |
-	    F_SEAL_FUTURE_WRITE);
+	fds[0] = mk_memfd(pg, "SCHEMA",
+			  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE);
 	fds[1] = mk_memfd(3 * pg, NULL, F_SEAL_SHRINK | F_SEAL_GROW);
 	ck_assert_int_eq(pwrite(fds[1], "RING", 4, (off_t)pg), 4);
 }
@@ -129,25 +134,63 @@ bad_case(int i, struct skc_map *m, unsigned *nfds)
 	mk_map(m);
 	*nfds = 2;
 	switch (i) {
-	case 0: *nfds = 1; break;                       /* nfds mismatch */
-	case 1: m->mp_nfds = *nfds = 0; break;          /* no memfd */
-	case 2: m->mp_nfds = *nfds = SKC_MAP_FDS_MAX + 1; break;
-	case 3: m->mp_nregions = 0; break;
-	case 4: m->mp_nregions = SKC_MAP_REGIONS_MAX + 1; break;
-	case 5: m->mp_span_size = 0; break;
-	case 6: m->mp_span_size = 5 * pg + 1; break;    /* unaligned span */
-	case 7: r->mr_fd = 2; break;                    /* fd index */
-	case 8: r->mr_prot |= 0x4; break;               /* unknown prot */
-	case 9: r->mr_len = 0; break;
-	case 10: r->mr_len = pg + 8; break;
-	case 11: r->mr_span_off = 2 * pg + 8; break;
-	case 12: r->mr_fd_off = 8; break;
-	case 13: r->mr_span_off = 4 * pg; break;        /* past the span */
-	case 14: r->mr_span_off = UINT64_MAX - pg + 1; break;  /* wraps */
-	case 15: r->mr_span_off = pg; break;            /* overlaps 0 */
-	case 16: r->mr_span_off = 0; break;             /* overlaps 0 */
-	case 17: m->mp_span_size = UINT64_MAX & ~(uint64_t)(pg - 1); break;
-	case 18: r->mr_fd_off = UINT64_MAX - pg + 1; break;
+	case 0:
+		*nfds = 1;
+		break; /* nfds mismatch */
+	case 1:
+		m->mp_nfds = *nfds = 0;
+		break; /* no memfd */
+	case 2:
+		m->mp_nfds = *nfds = SKC_MAP_FDS_MAX + 1;
+		break;
+	case 3:
+		m->mp_nregions = 0;
+		break;
+	case 4:
+		m->mp_nregions = SKC_MAP_REGIONS_MAX + 1;
+		break;
+	case 5:
+		m->mp_span_size = 0;
+		break;
+	case 6:
+		m->mp_span_size = 5 * pg + 1;
+		break; /* unaligned span */
+	case 7:
+		r->mr_fd = 2;
+		break; /* fd index */
+	case 8:
+		r->mr_prot |= 0x4;
+		break; /* unknown prot */
+	case 9:
+		r->mr_len = 0;
+		break;
+	case 10:
+		r->mr_len = pg + 8;
+		break;
+	case 11:
+		r->mr_span_off = 2 * pg + 8;
+		break;
+	case 12:
+		r->mr_fd_off = 8;
+		break;
+	case 13:
+		r->mr_span_off = 4 * pg;
+		break; /* past the span */
+	case 14:
+		r->mr_span_off = UINT64_MAX - pg + 1;
+		break; /* wraps */
+	case 15:
+		r->mr_span_off = pg;
+		break; /* overlaps 0 */
+	case 16:
+		r->mr_span_off = 0;
+		break; /* overlaps 0 */
+	case 17:
+		m->mp_span_size = UINT64_MAX & ~(uint64_t)(pg - 1);
+		break;
+	case 18:
+		r->mr_fd_off = UINT64_MAX - pg + 1;
+		break;
 	}
 }
 
@@ -158,7 +201,7 @@ START_TEST(test_validate_bad)
 
 	bad_case(_i, &m, &nfds);
 	ck_assert_msg(uarena_validate(&m, NULL, nfds) == EIO,
-	    "case %d accepted", _i);
+		      "case %d accepted", _i);
 }
 END_TEST
 
@@ -170,7 +213,7 @@ START_TEST(test_validate_window_past_memfd)
 
 	mk_map(&m);
 	mk_fds(fds);
-	m.mp_regions[1].mr_fd_off = 2 * pg;     /* memfd 1 has 3 pages */
+	m.mp_regions[1].mr_fd_off = 2 * pg; /* memfd 1 has 3 pages */
 	ck_assert_int_eq(uarena_validate(&m, NULL, 2), 0);
 	ck_assert_int_eq(uarena_validate(&m, fds, 2), EIO);
 	close(fds[0]);
@@ -220,7 +263,7 @@ START_TEST(test_map_readonly_faults)
 	int fds[2];
 	char *b = map_std(fds);
 
-	*(volatile char *)(b + pg) = 'x';       /* SIGSEGV here */
+	*(volatile char *)(b + pg) = 'x'; /* SIGSEGV here */
 }
 END_TEST
 
@@ -229,7 +272,7 @@ START_TEST(test_map_gap_faults)
 	int fds[2];
 	char *b = map_std(fds);
 
-	(void)*(volatile char *)(b + 4 * pg);   /* SIGSEGV here */
+	(void)*(volatile char *)(b + 4 * pg); /* SIGSEGV here */
 }
 END_TEST
 
@@ -239,7 +282,7 @@ START_TEST(test_map_after_unmap_faults)
 	char *b = map_std(fds);
 
 	uarena_unmap(b, 5 * pg);
-	(void)*(volatile char *)(b + 2 * pg);   /* SIGSEGV here */
+	(void)*(volatile char *)(b + 2 * pg); /* SIGSEGV here */
 }
 END_TEST
 
@@ -279,16 +322,17 @@ START_TEST(test_map_invalid_refused)
 }
 END_TEST
 
-/* ---- the fake daemon: channels ----------------------------------------------- */
+/* ---- the fake daemon: channels
+ * ----------------------------------------------- */
 
 static char fk_dir[64], fk_path[128], fk_dev[128];
 static int fk_lfd = -1;
-static int fk_bad_map;          /* send a map that fails validation */
-static int fk_fetches;          /* ARENA_FETCH requests served */
+static int fk_bad_map; /* send a map that fails validation */
+static int fk_fetches; /* ARENA_FETCH requests served */
 static struct skc_channel_open fk_last_open;
 static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
 
-#define FK_TICKET       0x5eedf00dULL
+#define FK_TICKET 0x5eedf00dULL
 
 static int
 fk_read_all(int fd, void *buf, size_t len)
@@ -310,15 +354,15 @@ fk_read_all(int fd, void *buf, size_t len)
 /* Header and body apart: the body buffer keeps the structs aligned. */
 static void
 fk_send(int fd, const struct skc_msg *m, const void *body, const int *fds,
-    int nfds)
+	int nfds)
 {
 	union {
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(int) * 16)];
 	} cm;
-	struct iovec iov[2] = { { (void *)m, sizeof(*m) },
-	    { (void *)body, m->sm_len } };
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	struct iovec iov[2] = {{(void *)m, sizeof(*m)},
+			       {(void *)body, m->sm_len}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 	struct cmsghdr *c;
 
 	memset(&cm, 0, sizeof(cm));
@@ -346,7 +390,7 @@ fk_open(struct skc_channel_open *co, int fds[3])
 	if (fk_bad_map)
 		co->co_map.mp_regions[1].mr_span_off = 64 * pg;
 	co->co_ticket = FK_TICKET;
-	co->co_init.ci_guard = 0x1111;  /* libos must not trust this */
+	co->co_init.ci_guard = 0x1111; /* libos must not trust this */
 	mk_fds(fds);
 }
 
@@ -397,7 +441,7 @@ fk_conn_main(void *arg)
 	struct skc_msg m;
 
 	while (fk_read_all(fd, &m, sizeof(m)) == 0 && m.sm_len <= 4096 &&
-	    fk_read_all(fd, body, m.sm_len) == 0) {
+	       fk_read_all(fd, body, m.sm_len) == 0) {
 		m.sm_error = fk_serve(&m, body, fds, &nfds);
 		fk_send(fd, &m, body, fds, nfds);
 		for (i = 0; i < nfds; i++)
@@ -424,7 +468,7 @@ fk_accept_main(void *arg)
 static void
 setup(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	pthread_t t;
 
 	setup_pg();
@@ -463,13 +507,13 @@ is_fake_dev(int fd)
 	struct stat a, b;
 
 	return fstat(fd, &a) == 0 && stat(fk_dev, &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 int
 ioctl(int fd, unsigned long req, ...)
 {
-	struct skc_msg m = { .sm_cmd = (uint32_t)req };
+	struct skc_msg m = {.sm_cmd = (uint32_t)req};
 	int fds[3], nfds, err, i;
 	va_list ap;
 	void *arg;
@@ -490,14 +534,15 @@ ioctl(int fd, unsigned long req, ...)
 	return 0;
 }
 
-/* ---- __channel_open -------------------------------------------------------------- */
+/* ---- __channel_open
+ * -------------------------------------------------------------- */
 
 static int
 count_open_fds(void)
 {
 	int fd, n = 0;
 
-	usleep(100000);         /* the fake daemon lives here: let it settle */
+	usleep(100000); /* the fake daemon lives here: let it settle */
 	for (fd = 0; fd < 1024; fd++)
 		n += fcntl(fd, F_GETFD) >= 0;
 	return n;
@@ -530,7 +575,7 @@ check_channel(int fd, const struct ch_init *ci, enum udoor_kind door)
 	ck_assert_ptr_nonnull(base);
 	ck_assert_uint_eq(info.cinfo_mem_map_size, 5 * pg);
 	ck_assert_int_eq(memcmp(base + info.cinfo_schema_offset, "SCHEMA", 6),
-	    0);
+			 0);
 	ck_assert_int_eq(memcmp(base + 2 * pg, "RING", 4), 0);
 	ck_assert_int_eq(fdt_lookup(fd, &e), 0);
 	ck_assert_int_eq(e.fe_door, door);
@@ -590,7 +635,7 @@ START_TEST(test_close_unmaps)
 	ck_assert_int_eq(__channel_get_info(fd, &info, sizeof(info)), 0);
 	base = (char *)(uintptr_t)info.cinfo_mem_base;
 	ck_assert_int_eq(guarded_close_np(fd, &ci.ci_guard), 0);
-	(void)*(volatile char *)(base + 2 * pg);        /* SIGSEGV here */
+	(void)*(volatile char *)(base + 2 * pg); /* SIGSEGV here */
 }
 END_TEST
 
@@ -602,7 +647,8 @@ START_TEST(test_readonly_region_of_channel_faults)
 
 	ck_assert_int_eq(__channel_get_info(fd, &info, sizeof(info)), 0);
 	*(volatile char *)(uintptr_t)(info.cinfo_mem_base +
-	    info.cinfo_schema_offset) = 1;              /* SIGSEGV here */
+				      info.cinfo_schema_offset) =
+	    1; /* SIGSEGV here */
 }
 END_TEST
 
@@ -650,12 +696,12 @@ START_TEST(test_key_inlined)
 	ci.ci_key_len = 16;
 	fd = __channel_open(&ci, sizeof(ci));
 	ck_assert_int_ge(fd, 0);
-	ck_assert_uint_eq(fk_last_open.co_init.ci_key, 0);       /* no pointer */
+	ck_assert_uint_eq(fk_last_open.co_init.ci_key, 0); /* no pointer */
 	ck_assert_uint_eq(fk_last_open.co_init.ci_key_len, 16);
 	ck_assert_int_eq(memcmp(fk_last_open.co_key, key, 16), 0);
 	ck_assert_uint_eq(fk_last_open.co_hdr.rh_size,
-	    sizeof(struct skc_channel_open));
-	ck_assert_uint_eq(ci.ci_key, 0);        /* cleared, as XNU does */
+			  sizeof(struct skc_channel_open));
+	ck_assert_uint_eq(ci.ci_key, 0); /* cleared, as XNU does */
 	ck_assert_int_eq(guarded_close_np(fd, &ci.ci_guard), 0);
 }
 END_TEST
@@ -671,11 +717,11 @@ START_TEST(test_open_args)
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(__channel_open(&ci, sizeof(ci) - 1), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ci.ci_key_len = 4;                      /* length without a key */
+	ci.ci_key_len = 4; /* length without a key */
 	ck_assert_int_eq(__channel_open(&ci, sizeof(ci)), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ci.ci_key = (user_addr_t)(uintptr_t)key;
-	ci.ci_key_len = 0;                      /* key without a length */
+	ci.ci_key_len = 0; /* key without a length */
 	ck_assert_int_eq(__channel_open(&ci, sizeof(ci)), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ci.ci_key_len = NEXUS_MAX_KEY_LEN + 1;
@@ -698,8 +744,10 @@ START_TEST(test_fork_child_unmapped)
 	base = (char *)(uintptr_t)info.cinfo_mem_base;
 	pid = fork();
 	if (pid == 0)
-		_exit(fcntl(fd, F_GETFD) < 0 &&
-		    mincore(base, pg, &vec) < 0 && errno == ENOMEM ? 0 : 1);
+		_exit(fcntl(fd, F_GETFD) < 0 && mincore(base, pg, &vec) < 0 &&
+			      errno == ENOMEM
+			  ? 0
+			  : 1);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	ck_assert_int_eq(memcmp(base + pg, "SCHEMA", 6), 0);
@@ -736,7 +784,7 @@ arena_suite(void)
 	tcase_add_test(ch, test_info_args);
 	tcase_add_test_raise_signal(ch, test_close_unmaps, SIGSEGV);
 	tcase_add_test_raise_signal(ch, test_readonly_region_of_channel_faults,
-	    SIGSEGV);
+				    SIGSEGV);
 	tcase_add_test(ch, test_bad_map_no_leak);
 	tcase_add_test(ch, test_bad_map_cuse_no_leak);
 	tcase_add_test(ch, test_key_inlined);

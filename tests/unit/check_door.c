@@ -35,25 +35,26 @@
 
 #include "../../libos/door.h"
 
-/* ---- the fake daemon ------------------------------------------------------ */
+/* ---- the fake daemon ------------------------------------------------------
+ */
 
 enum fk_mode {
 	FK_NORMAL,
-	FK_BYTEWISE,            /* reply one byte per write, slowly */
-	FK_BAD_MAGIC,           /* reply with a wrong magic */
-	FK_HANGUP,              /* close the connection instead of replying */
-	FK_SLOW,                /* wait 200 ms before replying */
+	FK_BYTEWISE,  /* reply one byte per write, slowly */
+	FK_BAD_MAGIC, /* reply with a wrong magic */
+	FK_HANGUP,    /* close the connection instead of replying */
+	FK_SLOW,      /* wait 200 ms before replying */
 };
 
 static char fk_dir[64];
 static char fk_path[128];
 static int fk_lfd = -1;
 static enum fk_mode fk_mode;
-static int fk_errno;            /* sm_error of every reply */
-static int fk_send_fds;         /* descriptors attached to each reply */
+static int fk_errno;	/* sm_error of every reply */
+static int fk_send_fds; /* descriptors attached to each reply */
 static struct skc_msg fk_last_msg;
 static struct skc_req_hdr fk_last_hdr;
-static int fk_opens;            /* NEXUS_OPEN requests served */
+static int fk_opens; /* NEXUS_OPEN requests served */
 static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int
@@ -80,8 +81,8 @@ fk_send(int fd, const void *buf, size_t len, int nfds)
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(int) * 16)];
 	} cm;
-	struct iovec iov = { (void *)buf, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {(void *)buf, len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	struct cmsghdr *c;
 	int fds[16], i;
 
@@ -138,7 +139,8 @@ fk_conn_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
 	while (fk_read_all(fd, &m, sizeof(m)) == 0 &&
-	    m.sm_len <= sizeof(body) && fk_read_all(fd, body, m.sm_len) == 0) {
+	       m.sm_len <= sizeof(body) &&
+	       fk_read_all(fd, body, m.sm_len) == 0) {
 		pthread_mutex_lock(&fk_lock);
 		fk_last_msg = m;
 		memcpy(&fk_last_hdr, body, sizeof(fk_last_hdr));
@@ -173,7 +175,7 @@ fk_accept_main(void *arg)
 static void
 fk_start(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	pthread_t t;
 
 	strcpy(fk_dir, "/tmp/check_door.XXXXXX");
@@ -208,7 +210,8 @@ teardown(void)
 	rmdir(fk_dir);
 }
 
-/* ---- helpers -------------------------------------------------------------- */
+/* ---- helpers --------------------------------------------------------------
+ */
 
 /* Run fn with stderr captured into buf. */
 static void
@@ -242,7 +245,7 @@ count_open_fds(void)
 static int
 ctl_open(uint64_t *guard)
 {
-	struct nxctl_init init = { .ni_version = NEXUSCTL_INIT_CURRENT_VERSION };
+	struct nxctl_init init = {.ni_version = NEXUSCTL_INIT_CURRENT_VERSION};
 	int fd = __nexus_open(&init, sizeof(init));
 
 	if (guard != NULL)
@@ -254,7 +257,7 @@ ctl_open(uint64_t *guard)
 static int
 raw_sync_call(int *fdp, struct udoor_fds *fds)
 {
-	struct skc_channel_sync req = { .cs_mode = 1, .cs_flags = 2 };
+	struct skc_channel_sync req = {.cs_mode = 1, .cs_flags = 2};
 	enum udoor_kind kind;
 	int fd = udoor_open(&kind);
 
@@ -265,7 +268,8 @@ raw_sync_call(int *fdp, struct udoor_fds *fds)
 	return udoor_call(fd, kind, SKC_IOC_CHANNEL_SYNC, &req, fds);
 }
 
-/* ---- door selection --------------------------------------------------------- */
+/* ---- door selection ---------------------------------------------------------
+ */
 
 START_TEST(test_socket_door_selected)
 {
@@ -289,7 +293,7 @@ START_TEST(test_auto_falls_back_to_socket)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(kind, UDOOR_SOCKET);
 	close(fd);
-	unsetenv("SKCHAN_DOOR");        /* default is auto */
+	unsetenv("SKCHAN_DOOR"); /* default is auto */
 	fd = udoor_open(&kind);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(kind, UDOOR_SOCKET);
@@ -337,7 +341,9 @@ START_TEST(test_neither_door_one_line)
 	capture_stderr(nd_open, err, sizeof(err));
 	ck_assert_int_eq(nd_rc, -1);
 	ck_assert_int_eq(nd_errno, ENXIO);
-	ck_assert_str_eq(err, "libskywalk: cannot reach cuse-dev: "
+	ck_assert_str_eq(
+	    err,
+	    "libskywalk: cannot reach cuse-dev: "
 	    "/nonexistent/skchan-dev: No such file or directory; "
 	    "socket /nonexistent/skchan.sock: No such file or directory\n");
 	/* once per process */
@@ -350,7 +356,7 @@ END_TEST
 
 START_TEST(test_refused_socket_named)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char err[1024], path[128], want[512];
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
 
@@ -364,8 +370,10 @@ START_TEST(test_refused_socket_named)
 	capture_stderr(nd_open, err, sizeof(err));
 	ck_assert_int_eq(nd_rc, -1);
 	ck_assert_int_eq(nd_errno, ENXIO);
-	snprintf(want, sizeof(want), "libskywalk: cannot reach cuse-dev: "
-	    "socket %s: Connection refused\n", path);
+	snprintf(want, sizeof(want),
+		 "libskywalk: cannot reach cuse-dev: "
+		 "socket %s: Connection refused\n",
+		 path);
 	ck_assert_str_eq(err, want);
 	unlink(path);
 }
@@ -379,8 +387,9 @@ START_TEST(test_cuse_only_names_device)
 	capture_stderr(nd_open, err, sizeof(err));
 	ck_assert_int_eq(nd_rc, -1);
 	ck_assert_int_eq(nd_errno, ENXIO);
-	ck_assert_str_eq(err, "libskywalk: cannot reach cuse-dev: "
-	    "/nonexistent/skchan-dev: No such file or directory\n");
+	ck_assert_str_eq(
+	    err, "libskywalk: cannot reach cuse-dev: "
+		 "/nonexistent/skchan-dev: No such file or directory\n");
 }
 END_TEST
 
@@ -421,7 +430,8 @@ START_TEST(test_socket_path_too_long)
 }
 END_TEST
 
-/* ---- framing --------------------------------------------------------------- */
+/* ---- framing ---------------------------------------------------------------
+ */
 
 START_TEST(test_frame_fields)
 {
@@ -431,11 +441,9 @@ START_TEST(test_frame_fields)
 	ck_assert_uint_eq(fk_last_msg.sm_magic, SKC_MSG_MAGIC);
 	ck_assert_uint_eq(fk_last_msg.sm_cmd, SKC_IOC_CHANNEL_SYNC);
 	ck_assert_int_eq(fk_last_msg.sm_error, 0);
-	ck_assert_uint_eq(fk_last_msg.sm_len,
-	    sizeof(struct skc_channel_sync));
+	ck_assert_uint_eq(fk_last_msg.sm_len, sizeof(struct skc_channel_sync));
 	ck_assert_uint_eq(fk_last_hdr.rh_version, SKCHAN_ABI_VERSION);
-	ck_assert_uint_eq(fk_last_hdr.rh_size,
-	    sizeof(struct skc_channel_sync));
+	ck_assert_uint_eq(fk_last_hdr.rh_size, sizeof(struct skc_channel_sync));
 	ck_assert_uint_eq(fk_last_hdr.rh_flags, 0);
 	close(fd);
 }
@@ -544,11 +552,11 @@ on_alarm(int sig)
 /* A signal handler without SA_RESTART firing mid-exchange changes nothing. */
 START_TEST(test_eintr_retried)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { { 0, 10000 }, { 0, 10000 } };
+	struct sigaction sa = {.sa_handler = on_alarm};
+	struct itimerval it = {{0, 10000}, {0, 10000}};
 	int fd;
 
-	sigaction(SIGALRM, &sa, NULL);  /* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART */
 	fk_mode = FK_SLOW;
 	setitimer(ITIMER_REAL, &it, NULL);
 	ck_assert_int_eq(raw_sync_call(&fd, NULL), 0);
@@ -570,8 +578,8 @@ START_TEST(test_bad_magic_eio_then_dead)
 	fk_mode = FK_NORMAL;
 	memset(&req, 0, sizeof(req));
 	udoor_hdr_init(&req.cs_hdr, sizeof(req));
-	ck_assert_int_eq(udoor_call(fd, UDOOR_SOCKET, SKC_IOC_CHANNEL_SYNC,
-	    &req, NULL), -1);
+	ck_assert_int_eq(
+	    udoor_call(fd, UDOOR_SOCKET, SKC_IOC_CHANNEL_SYNC, &req, NULL), -1);
 	ck_assert_int_eq(errno, ENXIO);
 	close(fd);
 }
@@ -590,8 +598,8 @@ START_TEST(test_hangup_enxio)
 	 * without a SIGPIPE killing us) */
 	memset(&req, 0, sizeof(req));
 	udoor_hdr_init(&req.cs_hdr, sizeof(req));
-	ck_assert_int_eq(udoor_call(fd, UDOOR_SOCKET, SKC_IOC_CHANNEL_SYNC,
-	    &req, NULL), -1);
+	ck_assert_int_eq(
+	    udoor_call(fd, UDOOR_SOCKET, SKC_IOC_CHANNEL_SYNC, &req, NULL), -1);
 	ck_assert_int_eq(errno, ENXIO);
 	close(fd);
 }
@@ -609,19 +617,20 @@ START_TEST(test_cuse_door_uses_ioctl)
 	memset(&req, 0, sizeof(req));
 	udoor_hdr_init(&req.cs_hdr, sizeof(req));
 	/* a regular file has no such ioctl: the kernel's errno comes back */
-	ck_assert_int_eq(udoor_call(fd, UDOOR_CUSE, SKC_IOC_CHANNEL_SYNC,
-	    &req, NULL), -1);
+	ck_assert_int_eq(
+	    udoor_call(fd, UDOOR_CUSE, SKC_IOC_CHANNEL_SYNC, &req, NULL), -1);
 	ck_assert_int_eq(errno, ENOTTY);
 	close(fd);
 	unlink(dev);
 }
 END_TEST
 
-/* ---- handles and guards -------------------------------------------------------- */
+/* ---- handles and guards
+ * -------------------------------------------------------- */
 
 START_TEST(test_nexus_open_args)
 {
-	struct nxctl_init init = { .ni_version = NEXUSCTL_INIT_CURRENT_VERSION };
+	struct nxctl_init init = {.ni_version = NEXUSCTL_INIT_CURRENT_VERSION};
 
 	ck_assert_int_eq(__nexus_open(NULL, sizeof(init)), -1);
 	ck_assert_int_eq(errno, EINVAL);
@@ -647,9 +656,9 @@ START_TEST(test_guarded_close)
 	ck_assert_int_eq(errno, EFAULT);
 	ck_assert_int_eq(guarded_close_np(fd, &bad), -1);
 	ck_assert_int_eq(errno, EPERM);
-	ck_assert_int_ge(fcntl(fd, F_GETFD), 0);        /* still open */
+	ck_assert_int_ge(fcntl(fd, F_GETFD), 0); /* still open */
 	ck_assert_int_eq(guarded_close_np(fd, &guard), 0);
-	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);       /* closed */
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1); /* closed */
 	ck_assert_int_eq(guarded_close_np(fd, &guard), -1);
 	ck_assert_int_eq(errno, EBADF);
 	/* an fd that is open but carries no guard */
@@ -685,7 +694,7 @@ START_TEST(test_wrong_kind_enodev)
 	ck_assert_int_eq(__channel_sync(fd, 0, 0), -1);
 	ck_assert_int_eq(errno, ENODEV);
 	ck_assert_int_eq(__nexus_create(plain, u, sizeof(u), &u, sizeof(u)),
-	    -1);
+			 -1);
 	ck_assert_int_eq(errno, ENODEV);
 	close(plain);
 	ck_assert_int_eq(__channel_sync(plain, 0, 0), -1);
@@ -708,15 +717,15 @@ START_TEST(test_stale_fd_not_used)
 	char c;
 
 	ck_assert_int_ge(fd, 0);
-	close(fd);                              /* behind libos's back */
+	close(fd); /* behind libos's back */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	ck_assert_int_eq(dup2(sv[0], fd), fd);
 	memset(&nur, 0, sizeof(nur));
-	ck_assert_int_eq(__nexus_set_opt(fd, NXOPT_NEXUS_UNBIND, &nur,
-	    sizeof(nur)), -1);
+	ck_assert_int_eq(
+	    __nexus_set_opt(fd, NXOPT_NEXUS_UNBIND, &nur, sizeof(nur)), -1);
 	ck_assert_int_eq(errno, ENODEV);
 	ck_assert_int_eq(recv(sv[1], &c, 1, MSG_DONTWAIT), -1);
-	ck_assert_int_eq(errno, EAGAIN);        /* nothing was written */
+	ck_assert_int_eq(errno, EAGAIN); /* nothing was written */
 	close(fd);
 	close(sv[0]);
 	close(sv[1]);
@@ -737,7 +746,7 @@ START_TEST(test_close_on_fork)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st));
 	ck_assert_int_eq(WEXITSTATUS(st), 0);
-	ck_assert_int_ge(fcntl(fd, F_GETFD), 0);        /* parent keeps it */
+	ck_assert_int_ge(fcntl(fd, F_GETFD), 0); /* parent keeps it */
 	ck_assert_int_eq(guarded_close_np(fd, &guard), 0);
 }
 END_TEST
@@ -789,23 +798,27 @@ START_TEST(test_shared_controller)
 	struct nx_unbind_req nur;
 
 	memset(&nur, 0, sizeof(nur));
-	ck_assert_int_eq(__nexus_set_opt(-1, NXOPT_NEXUS_UNBIND, &nur,
-	    sizeof(nur)), 0);
-	ck_assert_int_eq(__nexus_set_opt(-1, NXOPT_NEXUS_UNBIND, &nur,
-	    sizeof(nur)), 0);
+	ck_assert_int_eq(
+	    __nexus_set_opt(-1, NXOPT_NEXUS_UNBIND, &nur, sizeof(nur)), 0);
+	ck_assert_int_eq(
+	    __nexus_set_opt(-1, NXOPT_NEXUS_UNBIND, &nur, sizeof(nur)), 0);
 	ck_assert_int_eq(fk_opens, 1);
-	ck_assert_int_eq(__nexus_set_opt(-2, NXOPT_NEXUS_UNBIND, &nur,
-	    sizeof(nur)), -1);
+	ck_assert_int_eq(
+	    __nexus_set_opt(-2, NXOPT_NEXUS_UNBIND, &nur, sizeof(nur)), -1);
 	ck_assert_int_eq(errno, EBADF);
 }
 END_TEST
 
-/* ---- fdtab ------------------------------------------------------------------------- */
+/* ---- fdtab
+ * ------------------------------------------------------------------------- */
 
 START_TEST(test_fdtab_basics)
 {
-	struct fdt_ent e = { .fe_type = FDT_CHANNEL, .fe_door = UDOOR_SOCKET,
-	    .fe_guard = 42, .fe_evfd = -1 }, got;
+	struct fdt_ent e = {.fe_type = FDT_CHANNEL,
+			    .fe_door = UDOOR_SOCKET,
+			    .fe_guard = 42,
+			    .fe_evfd = -1},
+		       got;
 	int sv[2];
 	unsigned before = fdt_sock_channels();
 
@@ -832,8 +845,11 @@ END_TEST
 /* A high fd number grows the table. */
 START_TEST(test_fdtab_high_fd)
 {
-	struct fdt_ent e = { .fe_type = FDT_CONTROLLER, .fe_door = UDOOR_CUSE,
-	    .fe_guard = 7, .fe_evfd = -1 }, got;
+	struct fdt_ent e = {.fe_type = FDT_CONTROLLER,
+			    .fe_door = UDOOR_CUSE,
+			    .fe_guard = 7,
+			    .fe_evfd = -1},
+		       got;
 	int fd = fcntl(0, F_DUPFD, 900);
 
 	ck_assert_int_ge(fd, 900);

@@ -31,22 +31,22 @@
 
 /* ---- the fake daemon ---------------------------------------------------- */
 
-#define FK_NCMD         (SKC_IOC_NR_MAX + 1)
+#define FK_NCMD (SKC_IOC_NR_MAX + 1)
 
 static char fk_dir[64], fk_path[128];
 static int fk_lfd = -1;
-static int fk_count[FK_NCMD];           /* requests by command number */
-static int fk_errno;                    /* answer every nexus request so */
-static int fk_config_as_set;            /* GET_OPT(CONFIG): ENOPROTOOPT */
-static struct nxprov_reg fk_reg;        /* last registration */
-static struct skc_nexus_opt fk_set;     /* last SET_OPT */
-static struct skc_nexus_opt fk_get;     /* last GET_OPT, as received */
-static struct nxprov_params fk_params;  /* what PROV_ENTRY answers */
-static uint32_t fk_list_total = 5;      /* entries a list has */
+static int fk_count[FK_NCMD];	       /* requests by command number */
+static int fk_errno;		       /* answer every nexus request so */
+static int fk_config_as_set;	       /* GET_OPT(CONFIG): ENOPROTOOPT */
+static struct nxprov_reg fk_reg;       /* last registration */
+static struct skc_nexus_opt fk_set;    /* last SET_OPT */
+static struct skc_nexus_opt fk_get;    /* last GET_OPT, as received */
+static struct nxprov_params fk_params; /* what PROV_ENTRY answers */
+static uint32_t fk_list_total = 5;     /* entries a list has */
 static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static const uuid_t fk_uuid = { 0xab, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-	12, 13, 14, 15 };
+static const uuid_t fk_uuid = {0xab, 1, 2,  3,	4,  5,	6,  7,
+			       8,    9, 10, 11, 12, 13, 14, 15};
 
 static int
 fk_read_all(int fd, void *buf, size_t len)
@@ -106,8 +106,9 @@ fk_get_opt(struct skc_nexus_opt *o)
 	switch (o->no_opt) {
 	case NXOPT_NEXUS_PROV_ENTRY:
 		/* no_data is 16-byte aligned, the entry wants 64: copy */
-		memcpy(o->no_data + offsetof(struct nxprov_reg_ent,
-		    npre_prov_params), &fk_params, sizeof(fk_params));
+		memcpy(o->no_data +
+			   offsetof(struct nxprov_reg_ent, npre_prov_params),
+		       &fk_params, sizeof(fk_params));
 		return 0;
 	case NXOPT_NEXUS_PROV_LIST:
 	case NXOPT_NEXUS_LIST:
@@ -138,7 +139,7 @@ fk_serve(struct skc_msg *m, void *body)
 		return 0;
 	case SKC_IOC_NEXUS_CREATE:
 		uuid_copy(((struct skc_nexus_create *)body)->nc_nx_uuid,
-		    fk_uuid);
+			  fk_uuid);
 		return 0;
 	case SKC_IOC_NEXUS_GET_OPT:
 		return fk_get_opt(body);
@@ -156,16 +157,16 @@ fk_conn_main(void *arg)
 	int fd = (int)(intptr_t)arg;
 	unsigned char body[4096] __attribute__((aligned(64)));
 	struct iovec iov[2];
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 	struct skc_msg m;
 
 	while (fk_read_all(fd, &m, sizeof(m)) == 0 && m.sm_len <= 4096 &&
-	    fk_read_all(fd, body, m.sm_len) == 0) {
+	       fk_read_all(fd, body, m.sm_len) == 0) {
 		pthread_mutex_lock(&fk_lock);
 		m.sm_error = fk_serve(&m, body);
 		pthread_mutex_unlock(&fk_lock);
-		iov[0] = (struct iovec){ &m, sizeof(m) };
-		iov[1] = (struct iovec){ body, m.sm_len };
+		iov[0] = (struct iovec){&m, sizeof(m)};
+		iov[1] = (struct iovec){body, m.sm_len};
 		if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
 			break;
 	}
@@ -190,7 +191,7 @@ fk_accept_main(void *arg)
 static void
 setup(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	pthread_t t;
 
 	memset(fk_count, 0, sizeof(fk_count));
@@ -230,20 +231,21 @@ fk_n(uint32_t cmd)
 /* ---- attributes ---------------------------------------------------------- */
 
 static const nexus_attr_type_t settable[] = {
-	NEXUS_ATTR_TX_RINGS, NEXUS_ATTR_RX_RINGS, NEXUS_ATTR_TX_SLOTS,
-	NEXUS_ATTR_RX_SLOTS, NEXUS_ATTR_SLOT_BUF_SIZE, NEXUS_ATTR_ANONYMOUS,
-	NEXUS_ATTR_MHINTS, NEXUS_ATTR_PIPES, NEXUS_ATTR_EXTENSIONS,
-	NEXUS_ATTR_QMAP, NEXUS_ATTR_USER_CHANNEL, NEXUS_ATTR_MAX_FRAGS,
-	NEXUS_ATTR_LARGE_BUF_SIZE,
+    NEXUS_ATTR_TX_RINGS,       NEXUS_ATTR_RX_RINGS,	 NEXUS_ATTR_TX_SLOTS,
+    NEXUS_ATTR_RX_SLOTS,       NEXUS_ATTR_SLOT_BUF_SIZE, NEXUS_ATTR_ANONYMOUS,
+    NEXUS_ATTR_MHINTS,	       NEXUS_ATTR_PIPES,	 NEXUS_ATTR_EXTENSIONS,
+    NEXUS_ATTR_QMAP,	       NEXUS_ATTR_USER_CHANNEL,	 NEXUS_ATTR_MAX_FRAGS,
+    NEXUS_ATTR_LARGE_BUF_SIZE,
 };
 
 static const nexus_attr_type_t kernel_only[] = {
-	NEXUS_ATTR_SLOT_META_SIZE, NEXUS_ATTR_IFINDEX, NEXUS_ATTR_STATS_SIZE,
-	NEXUS_ATTR_FLOWADV_MAX, NEXUS_ATTR_CHECKSUM_OFFLOAD,
-	NEXUS_ATTR_USER_PACKET_POOL, NEXUS_ATTR_ADV_SIZE,
+    NEXUS_ATTR_SLOT_META_SIZE,	 NEXUS_ATTR_IFINDEX,
+    NEXUS_ATTR_STATS_SIZE,	 NEXUS_ATTR_FLOWADV_MAX,
+    NEXUS_ATTR_CHECKSUM_OFFLOAD, NEXUS_ATTR_USER_PACKET_POOL,
+    NEXUS_ATTR_ADV_SIZE,
 };
 
-#define NELEM(a)        (sizeof(a) / sizeof((a)[0]))
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 START_TEST(test_attr_create_zeroed)
 {
@@ -273,12 +275,13 @@ START_TEST(test_attr_set_get_each)
 		ck_assert_int_eq(os_nexus_attr_get(a, settable[i], &v), 0);
 		ck_assert_uint_eq(v, want);
 	}
-	ck_assert_uint_eq(a->nxa_requested,
+	ck_assert_uint_eq(
+	    a->nxa_requested,
 	    NXA_REQ_TX_RINGS | NXA_REQ_RX_RINGS | NXA_REQ_TX_SLOTS |
-	    NXA_REQ_RX_SLOTS | NXA_REQ_BUF_SIZE | NXA_REQ_ANONYMOUS |
-	    NXA_REQ_MHINTS | NXA_REQ_PIPES | NXA_REQ_EXTENSIONS |
-	    NXA_REQ_QMAP | NXA_REQ_USER_CHANNEL | NXA_REQ_MAX_FRAGS |
-	    NXA_REQ_LARGE_BUF_SIZE);
+		NXA_REQ_RX_SLOTS | NXA_REQ_BUF_SIZE | NXA_REQ_ANONYMOUS |
+		NXA_REQ_MHINTS | NXA_REQ_PIPES | NXA_REQ_EXTENSIONS |
+		NXA_REQ_QMAP | NXA_REQ_USER_CHANNEL | NXA_REQ_MAX_FRAGS |
+		NXA_REQ_LARGE_BUF_SIZE);
 	os_nexus_attr_destroy(a);
 }
 END_TEST
@@ -290,7 +293,7 @@ START_TEST(test_attr_kernel_only_enotsup)
 
 	for (i = 0; i < NELEM(kernel_only); i++)
 		ck_assert_int_eq(os_nexus_attr_set(a, kernel_only[i], 1),
-		    ENOTSUP);
+				 ENOTSUP);
 	ck_assert_uint_eq(a->nxa_requested, 0);
 	os_nexus_attr_destroy(a);
 }
@@ -302,17 +305,17 @@ START_TEST(test_attr_bad_args)
 	uint64_t v;
 
 	ck_assert_int_eq(os_nexus_attr_set(a, NEXUS_ATTR_LARGE_BUF_SIZE + 1, 1),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_nexus_attr_set(a, (nexus_attr_type_t)-1, 1),
-	    EINVAL);
-	ck_assert_int_eq(os_nexus_attr_get(a, NEXUS_ATTR_LARGE_BUF_SIZE + 1,
-	    &v), EINVAL);
+			 EINVAL);
+	ck_assert_int_eq(
+	    os_nexus_attr_get(a, NEXUS_ATTR_LARGE_BUF_SIZE + 1, &v), EINVAL);
 	ck_assert_int_eq(os_nexus_attr_get(a, NEXUS_ATTR_TX_RINGS, NULL),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_nexus_attr_set(NULL, NEXUS_ATTR_TX_RINGS, 1),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_nexus_attr_get(NULL, NEXUS_ATTR_TX_RINGS, &v),
-	    EINVAL);
+			 EINVAL);
 	os_nexus_attr_destroy(a);
 	os_nexus_attr_destroy(NULL);
 }
@@ -324,9 +327,9 @@ START_TEST(test_attr_reject_on_close_bool)
 	uint64_t v;
 
 	ck_assert_int_eq(os_nexus_attr_set(a, NEXUS_ATTR_REJECT_ON_CLOSE, 42),
-	    0);
+			 0);
 	ck_assert_int_eq(os_nexus_attr_get(a, NEXUS_ATTR_REJECT_ON_CLOSE, &v),
-	    0);
+			 0);
 	ck_assert_uint_eq(v, 1);
 	ck_assert_uint_eq(a->nxa_requested, NXA_REQ_REJECT_ON_CLOSE);
 	os_nexus_attr_destroy(a);
@@ -354,7 +357,8 @@ START_TEST(test_attr_clone)
 }
 END_TEST
 
-/* ---- registration ----------------------------------------------------------- */
+/* ---- registration -----------------------------------------------------------
+ */
 
 static nexus_name_t nx_name = "check_os_nexus";
 
@@ -381,19 +385,21 @@ START_TEST(test_register_sends_requested)
 	os_nexus_attr_set(a, NEXUS_ATTR_SLOT_BUF_SIZE, 1ULL << 40);
 	os_nexus_attr_set(a, NEXUS_ATTR_ANONYMOUS, 1);
 	os_nexus_attr_set(a, NEXUS_ATTR_REJECT_ON_CLOSE, 1);
-	ck_assert_int_eq(os_nexus_controller_register_provider(c, nx_name,
-	    NEXUS_TYPE_USER_PIPE, a, &prov), 0);
+	ck_assert_int_eq(os_nexus_controller_register_provider(
+			     c, nx_name, NEXUS_TYPE_USER_PIPE, a, &prov),
+			 0);
 	ck_assert_int_eq(uuid_compare(prov, fk_uuid), 0);
 	ck_assert_uint_eq(fk_reg.nxpreg_version, NXPROV_REG_CURRENT_VERSION);
-	ck_assert_uint_eq(fk_reg.nxpreg_requested, NXPREQ_TX_RINGS |
-	    NXPREQ_RX_RINGS | NXPREQ_TX_SLOTS | NXPREQ_BUF_SIZE |
-	    NXPREQ_ANONYMOUS | NXPREQ_REJECT_ON_CLOSE);
+	ck_assert_uint_eq(fk_reg.nxpreg_requested,
+			  NXPREQ_TX_RINGS | NXPREQ_RX_RINGS | NXPREQ_TX_SLOTS |
+			      NXPREQ_BUF_SIZE | NXPREQ_ANONYMOUS |
+			      NXPREQ_REJECT_ON_CLOSE);
 	ck_assert_str_eq((char *)p->nxp_name, "check_os_nexus");
 	ck_assert_uint_eq(p->nxp_namelen, strlen("check_os_nexus"));
 	ck_assert_int_eq(p->nxp_type, NEXUS_TYPE_USER_PIPE);
 	ck_assert_uint_eq(p->nxp_tx_rings, 2);
 	ck_assert_uint_eq(p->nxp_tx_slots, 100);
-	ck_assert_uint_eq(p->nxp_rx_slots, 0);          /* not requested */
+	ck_assert_uint_eq(p->nxp_rx_slots, 0);		/* not requested */
 	ck_assert_uint_eq(p->nxp_buf_size, UINT32_MAX); /* clamped */
 	ck_assert_uint_eq(p->nxp_flags, NXPF_ANONYMOUS);
 	ck_assert_int_eq(p->nxp_reject_on_close, 1);
@@ -407,8 +413,9 @@ START_TEST(test_register_no_attr)
 	nexus_controller_t c = ctl();
 	uuid_t prov;
 
-	ck_assert_int_eq(os_nexus_controller_register_provider(c, nx_name,
-	    NEXUS_TYPE_NET_IF, NULL, &prov), 0);
+	ck_assert_int_eq(os_nexus_controller_register_provider(
+			     c, nx_name, NEXUS_TYPE_NET_IF, NULL, &prov),
+			 0);
 	ck_assert_uint_eq(fk_reg.nxpreg_requested, 0);
 	ck_assert_int_eq(fk_reg.nxpreg_params.nxp_type, NEXUS_TYPE_NET_IF);
 	os_nexus_controller_destroy(c);
@@ -418,7 +425,7 @@ END_TEST
 /* Library-detected errors: positive errno, and nothing sent. */
 static void
 reg_refused(nexus_type_t type, nexus_attr_type_t at, uint64_t v,
-    nexus_attr_type_t at2, uint64_t v2)
+	    nexus_attr_type_t at2, uint64_t v2)
 {
 	nexus_controller_t c = ctl();
 	nexus_attr_t a = os_nexus_attr_create();
@@ -426,8 +433,9 @@ reg_refused(nexus_type_t type, nexus_attr_type_t at, uint64_t v,
 
 	ck_assert_int_eq(os_nexus_attr_set(a, at, v), 0);
 	ck_assert_int_eq(os_nexus_attr_set(a, at2, v2), 0);
-	ck_assert_int_eq(os_nexus_controller_register_provider(c, nx_name,
-	    type, a, &prov), EINVAL);
+	ck_assert_int_eq(
+	    os_nexus_controller_register_provider(c, nx_name, type, a, &prov),
+	    EINVAL);
 	ck_assert_int_eq(fk_n(SKC_IOC_NEXUS_REGISTER), 0);
 	os_nexus_attr_destroy(a);
 	os_nexus_controller_destroy(c);
@@ -438,23 +446,23 @@ START_TEST(test_register_type_checks)
 	switch (_i) {
 	case 0:
 		reg_refused(NEXUS_TYPE_NET_IF, NEXUS_ATTR_REJECT_ON_CLOSE, 1,
-		    NEXUS_ATTR_TX_RINGS, 1);
+			    NEXUS_ATTR_TX_RINGS, 1);
 		break;
 	case 1:
 		reg_refused(NEXUS_TYPE_USER_PIPE, NEXUS_ATTR_MAX_FRAGS, 2,
-		    NEXUS_ATTR_TX_RINGS, 1);
+			    NEXUS_ATTR_TX_RINGS, 1);
 		break;
 	case 2:
 		reg_refused(NEXUS_TYPE_USER_PIPE, NEXUS_ATTR_QMAP,
-		    NEXUS_QMAP_TYPE_DEFAULT, NEXUS_ATTR_TX_RINGS, 1);
+			    NEXUS_QMAP_TYPE_DEFAULT, NEXUS_ATTR_TX_RINGS, 1);
 		break;
 	case 3:
 		reg_refused(NEXUS_TYPE_NET_IF, NEXUS_ATTR_QMAP,
-		    NEXUS_QMAP_TYPE_WMM, NEXUS_ATTR_TX_RINGS, 2);
+			    NEXUS_QMAP_TYPE_WMM, NEXUS_ATTR_TX_RINGS, 2);
 		break;
 	case 4:
 		reg_refused(NEXUS_TYPE_KERNEL_PIPE, NEXUS_ATTR_REJECT_ON_CLOSE,
-		    0, NEXUS_ATTR_TX_RINGS, 1);
+			    0, NEXUS_ATTR_TX_RINGS, 1);
 		break;
 	}
 }
@@ -469,8 +477,9 @@ START_TEST(test_register_type_checks_pass)
 	os_nexus_attr_set(a, NEXUS_ATTR_QMAP, NEXUS_QMAP_TYPE_WMM);
 	os_nexus_attr_set(a, NEXUS_ATTR_TX_RINGS, NEXUS_NUM_WMM_QUEUES);
 	os_nexus_attr_set(a, NEXUS_ATTR_MAX_FRAGS, 4);
-	ck_assert_int_eq(os_nexus_controller_register_provider(c, nx_name,
-	    NEXUS_TYPE_NET_IF, a, &prov), 0);
+	ck_assert_int_eq(os_nexus_controller_register_provider(
+			     c, nx_name, NEXUS_TYPE_NET_IF, a, &prov),
+			 0);
 	ck_assert_uint_eq(fk_reg.nxpreg_params.nxp_qmap, NEXUS_QMAP_TYPE_WMM);
 	ck_assert_uint_eq(fk_reg.nxpreg_params.nxp_max_frags, 4);
 	os_nexus_attr_destroy(a);
@@ -484,8 +493,9 @@ START_TEST(test_register_empty_name)
 	nexus_name_t empty = "";
 	uuid_t prov;
 
-	ck_assert_int_eq(os_nexus_controller_register_provider(c, empty,
-	    NEXUS_TYPE_USER_PIPE, NULL, &prov), EINVAL);
+	ck_assert_int_eq(os_nexus_controller_register_provider(
+			     c, empty, NEXUS_TYPE_USER_PIPE, NULL, &prov),
+			 EINVAL);
 	ck_assert_int_eq(fk_n(SKC_IOC_NEXUS_REGISTER), 0);
 	os_nexus_controller_destroy(c);
 }
@@ -499,8 +509,9 @@ START_TEST(test_register_full_name)
 	uuid_t prov;
 
 	memset(full, 'n', sizeof(full));
-	ck_assert_int_eq(os_nexus_controller_register_provider(c, full,
-	    NEXUS_TYPE_USER_PIPE, NULL, &prov), 0);
+	ck_assert_int_eq(os_nexus_controller_register_provider(
+			     c, full, NEXUS_TYPE_USER_PIPE, NULL, &prov),
+			 0);
 	ck_assert_uint_eq(fk_reg.nxpreg_params.nxp_namelen, 64);
 	ck_assert_uint_eq(fk_reg.nxpreg_params.nxp_name[63], 0);
 	os_nexus_controller_destroy(c);
@@ -515,14 +526,15 @@ START_TEST(test_register_kernel_error)
 
 	fk_errno = ENOMEM;
 	errno = 0;
-	ck_assert_int_eq(os_nexus_controller_register_provider(c, nx_name,
-	    NEXUS_TYPE_USER_PIPE, NULL, &prov), -1);
+	ck_assert_int_eq(os_nexus_controller_register_provider(
+			     c, nx_name, NEXUS_TYPE_USER_PIPE, NULL, &prov),
+			 -1);
 	ck_assert_int_eq(errno, ENOMEM);
 	ck_assert_int_eq(os_nexus_controller_deregister_provider(c, fk_uuid),
-	    -1);
+			 -1);
 	ck_assert_int_eq(errno, ENOMEM);
 	ck_assert_int_eq(os_nexus_controller_free_provider_instance(c, fk_uuid),
-	    -1);
+			 -1);
 	ck_assert_int_eq(errno, ENOMEM);
 	os_nexus_controller_destroy(c);
 }
@@ -534,12 +546,12 @@ START_TEST(test_alloc_instance)
 	uuid_t nx;
 
 	uuid_clear(nx);
-	ck_assert_int_eq(os_nexus_controller_alloc_provider_instance(c,
-	    fk_uuid, &nx), 0);
+	ck_assert_int_eq(
+	    os_nexus_controller_alloc_provider_instance(c, fk_uuid, &nx), 0);
 	ck_assert_int_eq(uuid_compare(nx, fk_uuid), 0);
 	ck_assert_int_eq(os_nexus_controller_free_provider_instance(c, nx), 0);
 	ck_assert_int_eq(os_nexus_controller_deregister_provider(c, fk_uuid),
-	    0);
+			 0);
 	ck_assert_int_eq(fk_n(SKC_IOC_NEXUS_CREATE), 1);
 	ck_assert_int_eq(fk_n(SKC_IOC_NEXUS_DESTROY), 1);
 	ck_assert_int_eq(fk_n(SKC_IOC_NEXUS_DEREGISTER), 1);
@@ -547,7 +559,8 @@ START_TEST(test_alloc_instance)
 }
 END_TEST
 
-/* ---- provider attributes ------------------------------------------------------------ */
+/* ---- provider attributes
+ * ------------------------------------------------------------ */
 
 START_TEST(test_read_provider_attr)
 {
@@ -563,19 +576,20 @@ START_TEST(test_read_provider_attr)
 	fk_params.nxp_max_frags = 1;
 	fk_params.nxp_large_buf_size = 9000;
 	fk_params.nxp_flags = NXPF_ANONYMOUS | NXPF_USER_CHANNEL;
-	fk_params.nxp_capabilities = NXPCAP_CHECKSUM_PARTIAL |
-	    NXPCAP_USER_PACKET_POOL;
+	fk_params.nxp_capabilities =
+	    NXPCAP_CHECKSUM_PARTIAL | NXPCAP_USER_PACKET_POOL;
 	fk_params.nxp_reject_on_close = 7;
-	os_nexus_attr_set(a, NEXUS_ATTR_TX_SLOTS, 12345);      /* overwritten */
+	os_nexus_attr_set(a, NEXUS_ATTR_TX_SLOTS, 12345); /* overwritten */
 	ck_assert_int_eq(os_nexus_controller_read_provider_attr(c, fk_uuid, a),
-	    0);
+			 0);
 	ck_assert_uint_eq(fk_get.no_opt, NXOPT_NEXUS_PROV_ENTRY);
 	ck_assert_uint_eq(fk_get.no_len, sizeof(struct nxprov_reg_ent));
 	ck_assert_int_eq(uuid_compare(fk_get.no_data, fk_uuid), 0);
-#define GET(t, want) do {                                               \
-	ck_assert_int_eq(os_nexus_attr_get(a, t, &v), 0);               \
-	ck_assert_uint_eq(v, want);                                     \
-} while (0)
+#define GET(t, want)                                                           \
+	do {                                                                   \
+		ck_assert_int_eq(os_nexus_attr_get(a, t, &v), 0);              \
+		ck_assert_uint_eq(v, want);                                    \
+	} while (0)
 	GET(NEXUS_ATTR_TX_RINGS, 3);
 	GET(NEXUS_ATTR_RX_SLOTS, 256);
 	GET(NEXUS_ATTR_TX_SLOTS, 0);
@@ -599,19 +613,20 @@ START_TEST(test_read_provider_attr_errors)
 	nexus_controller_t c = ctl();
 	nexus_attr_t a = os_nexus_attr_create();
 
-	ck_assert_int_eq(os_nexus_controller_read_provider_attr(c, fk_uuid,
-	    NULL), EINVAL);
+	ck_assert_int_eq(
+	    os_nexus_controller_read_provider_attr(c, fk_uuid, NULL), EINVAL);
 	ck_assert_int_eq(fk_n(SKC_IOC_NEXUS_GET_OPT), 0);
 	fk_errno = ENOENT;
 	ck_assert_int_eq(os_nexus_controller_read_provider_attr(c, fk_uuid, a),
-	    -1);
+			 -1);
 	ck_assert_int_eq(errno, ENOENT);
 	os_nexus_attr_destroy(a);
 	os_nexus_controller_destroy(c);
 }
 END_TEST
 
-/* ---- binding ---------------------------------------------------------------------- */
+/* ---- binding
+ * ---------------------------------------------------------------------- */
 
 START_TEST(test_bind_key_inlined)
 {
@@ -619,15 +634,17 @@ START_TEST(test_bind_key_inlined)
 	nexus_controller_t c = ctl();
 	struct nx_bind_req *nbr = (void *)fk_set.no_data;
 
-	ck_assert_int_eq(os_nexus_controller_bind_provider_instance(c, fk_uuid,
-	    1, 4242, NULL, key, 16, NEXUS_BIND_KEY | NEXUS_BIND_PID), 0);
+	ck_assert_int_eq(os_nexus_controller_bind_provider_instance(
+			     c, fk_uuid, 1, 4242, NULL, key, 16,
+			     NEXUS_BIND_KEY | NEXUS_BIND_PID),
+			 0);
 	ck_assert_uint_eq(fk_set.no_opt, NXOPT_NEXUS_BIND);
 	ck_assert_uint_eq(fk_set.no_len, sizeof(*nbr) + 16);
 	ck_assert_int_eq(uuid_compare(nbr->nb_nx_uuid, fk_uuid), 0);
 	ck_assert_uint_eq(nbr->nb_port, 1);
 	ck_assert_int_eq(nbr->nb_pid, 4242);
 	ck_assert_uint_eq(nbr->nb_flags, NBR_MATCH_KEY | NBR_MATCH_PID);
-	ck_assert_uint_eq(nbr->nb_key, 0);      /* no pointer crosses */
+	ck_assert_uint_eq(nbr->nb_key, 0); /* no pointer crosses */
 	ck_assert_uint_eq(nbr->nb_key_len, 16);
 	ck_assert_int_eq(memcmp(nbr + 1, key, 16), 0);
 	os_nexus_controller_destroy(c);
@@ -641,8 +658,10 @@ START_TEST(test_bind_key_ignored_without_flag)
 	uuid_t exec;
 
 	uuid_generate(exec);
-	ck_assert_int_eq(os_nexus_controller_bind_provider_instance(c, fk_uuid,
-	    0, 1, exec, "key", 3, NEXUS_BIND_EXEC_UUID), 0);
+	ck_assert_int_eq(
+	    os_nexus_controller_bind_provider_instance(
+		c, fk_uuid, 0, 1, exec, "key", 3, NEXUS_BIND_EXEC_UUID),
+	    0);
 	ck_assert_uint_eq(fk_set.no_len, sizeof(*nbr));
 	ck_assert_uint_eq(nbr->nb_flags, NBR_MATCH_EXEC_UUID);
 	ck_assert_uint_eq(nbr->nb_key_len, 0);
@@ -657,16 +676,20 @@ START_TEST(test_bind_bad_key)
 	static char big[NEXUS_MAX_KEY_LEN + 1];
 	nexus_controller_t c = ctl();
 
-	ck_assert_int_eq(os_nexus_controller_bind_provider_instance(c, fk_uuid,
-	    0, 0, NULL, big, sizeof(big), NEXUS_BIND_KEY), -1);
+	ck_assert_int_eq(
+	    os_nexus_controller_bind_provider_instance(
+		c, fk_uuid, 0, 0, NULL, big, sizeof(big), NEXUS_BIND_KEY),
+	    -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(os_nexus_controller_bind_provider_instance(c, fk_uuid,
-	    0, 0, NULL, NULL, 4, NEXUS_BIND_KEY), -1);
+	ck_assert_int_eq(os_nexus_controller_bind_provider_instance(
+			     c, fk_uuid, 0, 0, NULL, NULL, 4, NEXUS_BIND_KEY),
+			 -1);
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(fk_n(SKC_IOC_NEXUS_SET_OPT), 0);
 	/* empty key: the daemon's call (it answers EINVAL on XNU) */
-	ck_assert_int_eq(os_nexus_controller_bind_provider_instance(c, fk_uuid,
-	    0, 0, NULL, NULL, 0, NEXUS_BIND_KEY), 0);
+	ck_assert_int_eq(os_nexus_controller_bind_provider_instance(
+			     c, fk_uuid, 0, 0, NULL, NULL, 0, NEXUS_BIND_KEY),
+			 0);
 	ck_assert_int_eq(fk_n(SKC_IOC_NEXUS_SET_OPT), 1);
 	os_nexus_controller_destroy(c);
 }
@@ -677,20 +700,22 @@ START_TEST(test_unbind)
 	nexus_controller_t c = ctl();
 	struct nx_unbind_req *nur = (void *)fk_set.no_data;
 
-	ck_assert_int_eq(os_nexus_controller_unbind_provider_instance(c,
-	    fk_uuid, 1), 0);
+	ck_assert_int_eq(
+	    os_nexus_controller_unbind_provider_instance(c, fk_uuid, 1), 0);
 	ck_assert_uint_eq(fk_set.no_opt, NXOPT_NEXUS_UNBIND);
 	ck_assert_uint_eq(fk_set.no_len, sizeof(*nur));
 	ck_assert_uint_eq(nur->nu_port, 1);
 	fk_errno = ENOENT;
-	ck_assert_int_eq(os_nexus_controller_unbind_provider_instance(c,
-	    fk_uuid, 1), -1);
+	ck_assert_int_eq(
+	    os_nexus_controller_unbind_provider_instance(c, fk_uuid, 1), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	os_nexus_controller_destroy(c);
 }
 END_TEST
 
-/* ---- lists --------------------------------------------------------------------------- */
+/* ---- lists
+ * ---------------------------------------------------------------------------
+ */
 
 START_TEST(test_nexus_list)
 {
@@ -707,8 +732,8 @@ START_TEST(test_nexus_list)
 	ck_assert_int_eq(__nexus_get_opt(fd, NXOPT_NEXUS_LIST, &r, &len), 0);
 	ck_assert_uint_eq(r.nl_num_nx_uuids, 3);
 	ck_assert_uint_eq(arr[2][15], 2);
-	ck_assert_uint_eq(fk_get.no_len, sizeof(struct skc_list) +
-	    3 * sizeof(uuid_t));
+	ck_assert_uint_eq(fk_get.no_len,
+			  sizeof(struct skc_list) + 3 * sizeof(uuid_t));
 	/* the provider filter travels in lh_uuid */
 	ck_assert_int_eq(uuid_compare(fk_get.no_data, fk_uuid), 0);
 	/* NULL array: how many exist */
@@ -736,7 +761,8 @@ START_TEST(test_channel_list)
 	r.cl_num_ch_uuids = 8;
 	r.cl_ch_uuids = (user_addr_t)(uintptr_t)arr;
 	ck_assert_int_eq(__nexus_get_opt(os_nexus_controller_get_fd(c),
-	    NXOPT_CHANNEL_LIST, &r, &len), 0);
+					 NXOPT_CHANNEL_LIST, &r, &len),
+			 0);
 	ck_assert_uint_eq(r.cl_num_ch_uuids, fk_list_total);
 	ck_assert_uint_eq(arr[4][15], 4);
 	os_nexus_controller_destroy(c);
@@ -757,7 +783,8 @@ START_TEST(test_prov_list)
 	r.nrl_num_regs = 2;
 	r.nrl_regs = (user_addr_t)(uintptr_t)ents;
 	ck_assert_int_eq(__nexus_get_opt(os_nexus_controller_get_fd(c),
-	    NXOPT_NEXUS_PROV_LIST, &r, &len), 0);
+					 NXOPT_NEXUS_PROV_LIST, &r, &len),
+			 0);
 	ck_assert_uint_eq(r.nrl_num_regs, 2);
 	ck_assert_uint_eq(ents[1].npre_prov_uuid[15], 1);
 	ck_assert_uint_eq(ents[1].npre_prov_params.nxp_tx_slots, 64);
@@ -766,7 +793,8 @@ START_TEST(test_prov_list)
 }
 END_TEST
 
-/* ---- config commands ------------------------------------------------------------------ */
+/* ---- config commands
+ * ------------------------------------------------------------------ */
 
 START_TEST(test_ifattach_returns_uuid)
 {
@@ -776,14 +804,14 @@ START_TEST(test_ifattach_returns_uuid)
 	uuid_t att;
 
 	uuid_clear(att);
-	ck_assert_int_eq(__os_nexus_ifattach(c, fk_uuid, "sktap0", NULL, TRUE,
-	    &att), 0);
+	ck_assert_int_eq(
+	    __os_nexus_ifattach(c, fk_uuid, "sktap0", NULL, TRUE, &att), 0);
 	ck_assert_int_eq(uuid_compare(att, fk_uuid), 0);
 	ck_assert_uint_eq(fk_get.no_opt, NXOPT_NEXUS_CONFIG);
 	ck_assert_uint_eq(fk_get.no_len, sizeof(*ncr) + sizeof(*nsr));
 	ck_assert_int_eq(ncr->nc_cmd, NXCFG_CMD_ATTACH);
 	ck_assert_uint_eq(ncr->nc_req_len, sizeof(*nsr));
-	ck_assert_uint_eq(ncr->nc_req, 0);      /* no pointer crosses */
+	ck_assert_uint_eq(ncr->nc_req, 0); /* no pointer crosses */
 	ck_assert_str_eq(nsr->nsr_name, "sktap0");
 	ck_assert_uint_eq(nsr->nsr_flags, NXSPECREQ_HOST);
 	os_nexus_controller_destroy(c);
@@ -793,13 +821,13 @@ END_TEST
 START_TEST(test_ifattach_by_uuid)
 {
 	nexus_controller_t c = ctl();
-	struct nx_spec_req *nsr = (void *)(fk_get.no_data +
-	    sizeof(struct nx_cfg_req));
+	struct nx_spec_req *nsr =
+	    (void *)(fk_get.no_data + sizeof(struct nx_cfg_req));
 	uuid_t netif, att;
 
 	uuid_generate(netif);
-	ck_assert_int_eq(__os_nexus_ifattach(c, fk_uuid, NULL, netif, FALSE,
-	    &att), 0);
+	ck_assert_int_eq(
+	    __os_nexus_ifattach(c, fk_uuid, NULL, netif, FALSE, &att), 0);
 	ck_assert_uint_eq(nsr->nsr_flags, NXSPECREQ_UUID);
 	ck_assert_int_eq(uuid_compare(nsr->nsr_uuid, netif), 0);
 	os_nexus_controller_destroy(c);
@@ -814,14 +842,15 @@ START_TEST(test_ifattach_bad_args)
 
 	memset(longname, 'i', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
-	ck_assert_int_eq(__os_nexus_ifattach(c, fk_uuid, NULL, NULL, FALSE,
-	    &att), EINVAL);
-	ck_assert_int_eq(__os_nexus_ifattach(c, fk_uuid, longname, NULL, FALSE,
-	    &att), EINVAL);
+	ck_assert_int_eq(
+	    __os_nexus_ifattach(c, fk_uuid, NULL, NULL, FALSE, &att), EINVAL);
+	ck_assert_int_eq(
+	    __os_nexus_ifattach(c, fk_uuid, longname, NULL, FALSE, &att),
+	    EINVAL);
 	ck_assert_int_eq(fk_n(SKC_IOC_NEXUS_GET_OPT), 0);
 	fk_errno = ENXIO;
-	ck_assert_int_eq(__os_nexus_ifattach(c, fk_uuid, "nosuchif", NULL,
-	    FALSE, &att), -1);
+	ck_assert_int_eq(
+	    __os_nexus_ifattach(c, fk_uuid, "nosuchif", NULL, FALSE, &att), -1);
 	ck_assert_int_eq(errno, ENXIO);
 	os_nexus_controller_destroy(c);
 }
@@ -864,8 +893,9 @@ START_TEST(test_config_too_big)
 	nexus_controller_t c = ctl();
 	static char big[SKC_OPT_DATA_MAX];
 
-	ck_assert_int_eq(__os_nexus_get_llink_info(c, fk_uuid,
-	    (const void *)big, sizeof(big)), -1);
+	ck_assert_int_eq(__os_nexus_get_llink_info(
+			     c, fk_uuid, (const void *)big, sizeof(big)),
+			 -1);
 	ck_assert_int_eq(errno, EINVAL);
 	os_nexus_controller_destroy(c);
 }
@@ -879,19 +909,20 @@ START_TEST(test_wake_from_sleep_shared)
 	uuid_t flow;
 
 	uuid_generate(flow);
-	ck_assert_int_eq(os_nexus_flow_set_wake_from_sleep(fk_uuid, flow,
-	    false), 0);
+	ck_assert_int_eq(
+	    os_nexus_flow_set_wake_from_sleep(fk_uuid, flow, false), 0);
 	ck_assert_int_eq(ncr->nc_cmd, NXCFG_CMD_FLOW_CONFIG);
 	ck_assert_uint_eq(nfr->nfr_flags, NXFLOWREQF_NOWAKEFROMSLEEP);
 	ck_assert_int_eq(uuid_compare(nfr->nfr_flow_uuid, flow), 0);
-	ck_assert_int_eq(os_nexus_flow_set_wake_from_sleep(fk_uuid, flow,
-	    true), 0);
+	ck_assert_int_eq(os_nexus_flow_set_wake_from_sleep(fk_uuid, flow, true),
+			 0);
 	ck_assert_uint_eq(nfr->nfr_flags, 0);
 	ck_assert_int_eq(fk_n(SKC_IOC_NEXUS_OPEN), 1);
 }
 END_TEST
 
-/* ---- controller and traffic rules ------------------------------------------------------- */
+/* ---- controller and traffic rules
+ * ------------------------------------------------------- */
 
 START_TEST(test_controller_lifecycle)
 {
@@ -915,30 +946,33 @@ START_TEST(test_traffic_rules)
 {
 	nexus_controller_t c = ctl();
 	struct ifnet_traffic_descriptor_common td = {
-		.itd_type = IFNET_TRAFFIC_DESCRIPTOR_TYPE_INET,
-		.itd_len = sizeof(td) };
+	    .itd_type = IFNET_TRAFFIC_DESCRIPTOR_TYPE_INET,
+	    .itd_len = sizeof(td)};
 	struct ifnet_traffic_rule_action ra = {
-		.ra_type = IFNET_TRAFFIC_RULE_ACTION_STEER,
-		.ra_len = sizeof(ra) };
+	    .ra_type = IFNET_TRAFFIC_RULE_ACTION_STEER, .ra_len = sizeof(ra)};
 	uuid_t rule;
 
-	ck_assert_int_eq(os_nexus_controller_add_traffic_rule(c, "en0", &td,
-	    &ra, 0, &rule), ENOTSUP);
-	ck_assert_int_eq(os_nexus_controller_add_traffic_rule(c, NULL, &td,
-	    &ra, 0, &rule), EINVAL);
+	ck_assert_int_eq(
+	    os_nexus_controller_add_traffic_rule(c, "en0", &td, &ra, 0, &rule),
+	    ENOTSUP);
+	ck_assert_int_eq(
+	    os_nexus_controller_add_traffic_rule(c, NULL, &td, &ra, 0, &rule),
+	    EINVAL);
 	td.itd_len = 1;
-	ck_assert_int_eq(os_nexus_controller_add_traffic_rule(c, "en0", &td,
-	    &ra, 0, &rule), EINVAL);
+	ck_assert_int_eq(
+	    os_nexus_controller_add_traffic_rule(c, "en0", &td, &ra, 0, &rule),
+	    EINVAL);
 	td.itd_len = sizeof(td);
 	ra.ra_type = 9;
-	ck_assert_int_eq(os_nexus_controller_add_traffic_rule(c, "en0", &td,
-	    &ra, 0, &rule), ENOTSUP);
-	ck_assert_int_eq(os_nexus_controller_remove_traffic_rule(c, rule),
+	ck_assert_int_eq(
+	    os_nexus_controller_add_traffic_rule(c, "en0", &td, &ra, 0, &rule),
 	    ENOTSUP);
+	ck_assert_int_eq(os_nexus_controller_remove_traffic_rule(c, rule),
+			 ENOTSUP);
 	ck_assert_int_eq(os_nexus_controller_remove_traffic_rule(c, NULL),
-	    EINVAL);
-	ck_assert_int_eq(os_nexus_controller_iterate_traffic_rules(c, NULL,
-	    NULL), EINVAL);
+			 EINVAL);
+	ck_assert_int_eq(
+	    os_nexus_controller_iterate_traffic_rules(c, NULL, NULL), EINVAL);
 	os_nexus_controller_destroy(c);
 }
 END_TEST

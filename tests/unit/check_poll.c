@@ -39,14 +39,14 @@ int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen);
 
 /* ---- the fake daemon ---------------------------------------------------- */
 
-#define FK_CHANS        4
+#define FK_CHANS 4
 
 struct fk_chan {
-	int fc_evfd;            /* the daemon's copy of the wakeup eventfd */
-	unsigned fc_ready;      /* poll bits that are ready */
+	int fc_evfd;	   /* the daemon's copy of the wakeup eventfd */
+	unsigned fc_ready; /* poll bits that are ready */
 	int fc_armed;
-	int fc_polls;           /* CHANNEL_POLL requests seen */
-	int fc_hangup;          /* close instead of answering a poll */
+	int fc_polls;  /* CHANNEL_POLL requests seen */
+	int fc_hangup; /* close instead of answering a poll */
 };
 
 static char fk_dir[64], fk_path[128];
@@ -114,8 +114,8 @@ fk_send(int fd, const void *buf, size_t len, const int *fds, int nfds)
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(int) * 4)];
 	} cm;
-	struct iovec iov = { (void *)buf, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {(void *)buf, len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	struct cmsghdr *c;
 
 	memset(&cm, 0, sizeof(cm));
@@ -142,8 +142,10 @@ fk_open(struct skc_channel_open *co, int fds[2])
 	co->co_map.mp_span_size = pg;
 	co->co_map.mp_nfds = 1;
 	co->co_map.mp_nregions = 1;
-	co->co_map.mp_regions[0] = (struct skc_map_region){ .mr_fd = 0,
-	    .mr_prot = SKC_PROT_READ | SKC_PROT_WRITE, .mr_len = pg };
+	co->co_map.mp_regions[0] =
+	    (struct skc_map_region){.mr_fd = 0,
+				    .mr_prot = SKC_PROT_READ | SKC_PROT_WRITE,
+				    .mr_len = pg};
 	fds[0] = memfd_create("check_poll", MFD_CLOEXEC);
 	if (ftruncate(fds[0], (off_t)pg) < 0)
 		abort();
@@ -181,14 +183,14 @@ fk_conn_main(void *arg)
 	struct skc_msg m;
 
 	while (fk_read_all(fd, &m, sizeof(m)) == 0 && m.sm_len <= 4096 &&
-	    fk_read_all(fd, body, m.sm_len) == 0) {
+	       fk_read_all(fd, body, m.sm_len) == 0) {
 		nfds = 0;
 		m.sm_error = 0;
 		if (m.sm_cmd == SKC_IOC_CHANNEL_OPEN) {
 			ch = fk_open((void *)body, fds);
 			nfds = 2;
 		} else if (m.sm_cmd == SKC_IOC_CHANNEL_POLL && ch >= 0 &&
-		    fk_poll(ch, (void *)body) < 0)
+			   fk_poll(ch, (void *)body) < 0)
 			break;
 		memcpy(out, &m, sizeof(m));
 		fk_send(fd, out, sizeof(m) + m.sm_len, fds, nfds);
@@ -216,7 +218,7 @@ fk_accept_main(void *arg)
 static void
 setup(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	pthread_t t;
 
 	memset(fk_ch, 0, sizeof(fk_ch));
@@ -241,7 +243,8 @@ teardown(void)
 	rmdir(fk_dir);
 }
 
-/* ---- helpers ---------------------------------------------------------------- */
+/* ---- helpers ----------------------------------------------------------------
+ */
 
 struct chan {
 	int c_fd;
@@ -276,7 +279,7 @@ ms_since(const struct timespec *t0)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 static struct timespec
@@ -294,7 +297,7 @@ struct later {
 	int l_chan;
 	unsigned l_ready;
 	int l_spurious;
-	pthread_t l_kill;       /* or send SIGUSR1 to this thread */
+	pthread_t l_kill; /* or send SIGUSR1 to this thread */
 	int l_signal;
 };
 
@@ -322,19 +325,20 @@ later(struct later *l)
 	return t;
 }
 
-/* ---- fast path ----------------------------------------------------------------- */
+/* ---- fast path
+ * ----------------------------------------------------------------- */
 
 START_TEST(test_fast_path_plain_fds)
 {
 	struct pollfd p[2];
-	struct timeval tv = { 0, 0 };
+	struct timeval tv = {0, 0};
 	int pfd[2];
 	fd_set r;
 
 	ck_assert_uint_eq(fdt_sock_channels(), 0);
 	ck_assert_int_eq(pipe(pfd), 0);
-	p[0] = (struct pollfd){ pfd[0], POLLIN, 0 };
-	p[1] = (struct pollfd){ pfd[1], POLLOUT, 0 };
+	p[0] = (struct pollfd){pfd[0], POLLIN, 0};
+	p[1] = (struct pollfd){pfd[1], POLLOUT, 0};
 	ck_assert_int_eq(poll(p, 2, 0), 1);
 	ck_assert_int_eq(p[1].revents, POLLOUT);
 	ck_assert_int_eq(write(pfd[1], "x", 1), 1);
@@ -349,12 +353,13 @@ START_TEST(test_fast_path_plain_fds)
 }
 END_TEST
 
-/* ---- poll ------------------------------------------------------------------------ */
+/* ---- poll
+ * ------------------------------------------------------------------------ */
 
 START_TEST(test_ready_exact_bits)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLWRNORM, 0 };
+	struct pollfd p = {c.c_fd, POLLWRNORM, 0};
 
 	ck_assert_uint_eq(fdt_sock_channels(), 1);
 	fk_set_ready(0, POLLOUT | POLLWRNORM | POLLIN | POLLRDNORM);
@@ -372,7 +377,7 @@ END_TEST
 START_TEST(test_timeout_zero)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLIN, 0 };
+	struct pollfd p = {c.c_fd, POLLIN, 0};
 	struct timespec t0 = now();
 
 	ck_assert_int_eq(poll(&p, 1, 0), 0);
@@ -385,7 +390,7 @@ END_TEST
 START_TEST(test_timeout_expires)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLIN, 0 };
+	struct pollfd p = {c.c_fd, POLLIN, 0};
 	struct timespec t0 = now();
 	long ms;
 
@@ -400,16 +405,16 @@ END_TEST
 START_TEST(test_wakeup_ends_wait)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLIN | POLLRDNORM, 0 };
-	struct later l = { .l_ms = 60, .l_chan = 0,
-	    .l_ready = POLLIN | POLLRDNORM };
+	struct pollfd p = {c.c_fd, POLLIN | POLLRDNORM, 0};
+	struct later l = {
+	    .l_ms = 60, .l_chan = 0, .l_ready = POLLIN | POLLRDNORM};
 	struct timespec t0 = now();
 	pthread_t t = later(&l);
 
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
 	ck_assert_int_eq(p.revents, POLLIN | POLLRDNORM);
 	ck_assert_int_lt(ms_since(&t0), 2000);
-	ck_assert_int_eq(fk_polls(0), 2);       /* asked, woken, asked again */
+	ck_assert_int_eq(fk_polls(0), 2); /* asked, woken, asked again */
 	pthread_join(t, NULL);
 	chan_close(&c);
 }
@@ -419,8 +424,8 @@ END_TEST
 START_TEST(test_spurious_wakeup)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLIN, 0 };
-	struct later l = { .l_ms = 30, .l_chan = 0, .l_spurious = 1 };
+	struct pollfd p = {c.c_fd, POLLIN, 0};
+	struct later l = {.l_ms = 30, .l_chan = 0, .l_spurious = 1};
 	struct timespec t0 = now();
 	pthread_t t = later(&l);
 
@@ -440,8 +445,8 @@ START_TEST(test_mixed_other_fd_first)
 
 	ck_assert_int_eq(pipe(pfd), 0);
 	ck_assert_int_eq(write(pfd[1], "x", 1), 1);
-	p[0] = (struct pollfd){ c.c_fd, POLLIN, 0 };
-	p[1] = (struct pollfd){ pfd[0], POLLIN, 0 };
+	p[0] = (struct pollfd){c.c_fd, POLLIN, 0};
+	p[1] = (struct pollfd){pfd[0], POLLIN, 0};
 	ck_assert_int_eq(poll(p, 2, -1), 1);
 	ck_assert_int_eq(p[0].revents, 0);
 	ck_assert_int_eq(p[1].revents, POLLIN);
@@ -458,8 +463,8 @@ START_TEST(test_mixed_both_ready)
 	int pfd[2];
 
 	ck_assert_int_eq(pipe(pfd), 0);
-	p[0] = (struct pollfd){ pfd[1], POLLOUT, 0 };
-	p[1] = (struct pollfd){ c.c_fd, POLLOUT, 0 };
+	p[0] = (struct pollfd){pfd[1], POLLOUT, 0};
+	p[1] = (struct pollfd){c.c_fd, POLLOUT, 0};
 	fk_set_ready(0, POLLOUT);
 	ck_assert_int_eq(poll(p, 2, -1), 2);
 	ck_assert_int_eq(p[0].revents, POLLOUT);
@@ -473,13 +478,13 @@ END_TEST
 START_TEST(test_ignored_entries)
 {
 	struct chan c = chan_open();
-	struct pollfd p[2] = { { -1, POLLIN, 0 }, { c.c_fd, 0, 0 } };
+	struct pollfd p[2] = {{-1, POLLIN, 0}, {c.c_fd, 0, 0}};
 
 	fk_set_ready(0, POLLIN);
 	ck_assert_int_eq(poll(p, 2, 50), 0);
 	ck_assert_int_eq(p[0].revents, 0);
 	ck_assert_int_eq(p[1].revents, 0);
-	ck_assert_int_eq(fk_polls(0), 0);       /* no interest, no request */
+	ck_assert_int_eq(fk_polls(0), 0); /* no interest, no request */
 	chan_close(&c);
 }
 END_TEST
@@ -487,8 +492,8 @@ END_TEST
 START_TEST(test_two_channels)
 {
 	struct chan a = chan_open(), b = chan_open();
-	struct pollfd p[2] = { { a.c_fd, POLLIN, 0 }, { b.c_fd, POLLIN, 0 } };
-	struct later l = { .l_ms = 50, .l_chan = 1, .l_ready = POLLIN };
+	struct pollfd p[2] = {{a.c_fd, POLLIN, 0}, {b.c_fd, POLLIN, 0}};
+	struct later l = {.l_ms = 50, .l_chan = 1, .l_ready = POLLIN};
 	pthread_t t = later(&l);
 
 	ck_assert_int_eq(poll(p, 2, 5000), 1);
@@ -503,7 +508,7 @@ END_TEST
 START_TEST(test_daemon_hangup)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLIN, 0 };
+	struct pollfd p = {c.c_fd, POLLIN, 0};
 
 	fk_ch[0].fc_hangup = 1;
 	ck_assert_int_eq(poll(&p, 1, 1000), 1);
@@ -516,10 +521,10 @@ END_TEST
 START_TEST(test_stale_fd_reused)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLIN, 0 };
+	struct pollfd p = {c.c_fd, POLLIN, 0};
 	int pfd[2];
 
-	close(c.c_fd);                          /* behind libos's back */
+	close(c.c_fd); /* behind libos's back */
 	ck_assert_int_eq(pipe(pfd), 0);
 	ck_assert_int_eq(dup2(pfd[0], c.c_fd), c.c_fd);
 	ck_assert_int_eq(write(pfd[1], "x", 1), 1);
@@ -534,7 +539,7 @@ END_TEST
 START_TEST(test_poll_chk)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLOUT, 0 };
+	struct pollfd p = {c.c_fd, POLLOUT, 0};
 
 	fk_set_ready(0, POLLOUT);
 	ck_assert_int_eq(__poll_chk(&p, 1, 0, sizeof(p)), 1);
@@ -546,7 +551,7 @@ END_TEST
 static void *
 poller(void *arg)
 {
-	struct pollfd p = { *(int *)arg, POLLOUT, 0 };
+	struct pollfd p = {*(int *)arg, POLLOUT, 0};
 	intptr_t bad = 0;
 	int i;
 
@@ -575,7 +580,8 @@ START_TEST(test_concurrent_pollers)
 }
 END_TEST
 
-/* ---- signals ---------------------------------------------------------------------- */
+/* ---- signals
+ * ---------------------------------------------------------------------- */
 
 static void
 on_usr1(int sig)
@@ -586,7 +592,7 @@ on_usr1(int sig)
 static void
 block_usr1(sigset_t *unblocked)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct sigaction sa = {.sa_handler = on_usr1};
 	sigset_t s;
 
 	sigaction(SIGUSR1, &sa, NULL);
@@ -599,9 +605,8 @@ block_usr1(sigset_t *unblocked)
 START_TEST(test_ppoll_sigmask_eintr)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLIN, 0 };
-	struct later l = { .l_ms = 50, .l_signal = 1,
-	    .l_kill = pthread_self() };
+	struct pollfd p = {c.c_fd, POLLIN, 0};
+	struct later l = {.l_ms = 50, .l_signal = 1, .l_kill = pthread_self()};
 	sigset_t mask;
 	pthread_t t;
 
@@ -617,8 +622,7 @@ END_TEST
 START_TEST(test_pselect_sigmask_eintr)
 {
 	struct chan c = chan_open();
-	struct later l = { .l_ms = 50, .l_signal = 1,
-	    .l_kill = pthread_self() };
+	struct later l = {.l_ms = 50, .l_signal = 1, .l_kill = pthread_self()};
 	sigset_t mask;
 	pthread_t t;
 	fd_set r;
@@ -638,10 +642,9 @@ END_TEST
 START_TEST(test_ppoll_blocked_signal_waits)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLIN, 0 };
-	struct later l = { .l_ms = 20, .l_signal = 1,
-	    .l_kill = pthread_self() };
-	struct timespec ts = { 0, 150000000 };
+	struct pollfd p = {c.c_fd, POLLIN, 0};
+	struct later l = {.l_ms = 20, .l_signal = 1, .l_kill = pthread_self()};
+	struct timespec ts = {0, 150000000};
 	sigset_t mask;
 	pthread_t t;
 
@@ -657,8 +660,8 @@ END_TEST
 START_TEST(test_ppoll_bad_timeout)
 {
 	struct chan c = chan_open();
-	struct pollfd p = { c.c_fd, POLLIN, 0 };
-	struct timespec ts = { 0, 1000000000 };
+	struct pollfd p = {c.c_fd, POLLIN, 0};
+	struct timespec ts = {0, 1000000000};
 
 	ck_assert_int_eq(ppoll(&p, 1, &ts, NULL), -1);
 	ck_assert_int_eq(errno, EINVAL);
@@ -666,7 +669,8 @@ START_TEST(test_ppoll_bad_timeout)
 }
 END_TEST
 
-/* ---- select ---------------------------------------------------------------------- */
+/* ---- select
+ * ---------------------------------------------------------------------- */
 
 static void
 sets3(fd_set s[3], int fd)
@@ -749,8 +753,9 @@ START_TEST(test_select_ebadf)
 	FD_ZERO(&r);
 	FD_SET(c.c_fd, &r);
 	FD_SET(dead, &r);
-	ck_assert_int_eq(select((dead > c.c_fd ? dead : c.c_fd) + 1, &r, NULL,
-	    NULL, NULL), -1);
+	ck_assert_int_eq(
+	    select((dead > c.c_fd ? dead : c.c_fd) + 1, &r, NULL, NULL, NULL),
+	    -1);
 	ck_assert_int_eq(errno, EBADF);
 	chan_close(&c);
 }
@@ -759,7 +764,7 @@ END_TEST
 START_TEST(test_select_timeout_updated)
 {
 	struct chan c = chan_open();
-	struct timeval tv = { 0, 100000 };
+	struct timeval tv = {0, 100000};
 	fd_set r;
 
 	FD_ZERO(&r);
@@ -775,8 +780,8 @@ END_TEST
 START_TEST(test_select_wakeup)
 {
 	struct chan c = chan_open();
-	struct later l = { .l_ms = 50, .l_chan = 0, .l_ready = POLLOUT };
-	struct timeval tv = { 5, 0 };
+	struct later l = {.l_ms = 50, .l_chan = 0, .l_ready = POLLOUT};
+	struct timeval tv = {5, 0};
 	pthread_t t = later(&l);
 	fd_set w;
 
@@ -784,7 +789,7 @@ START_TEST(test_select_wakeup)
 	FD_SET(c.c_fd, &w);
 	ck_assert_int_eq(select(c.c_fd + 1, NULL, &w, NULL, &tv), 1);
 	ck_assert(FD_ISSET(c.c_fd, &w));
-	ck_assert_int_ge(tv.tv_sec, 3);         /* most of it left */
+	ck_assert_int_ge(tv.tv_sec, 3); /* most of it left */
 	pthread_join(t, NULL);
 	chan_close(&c);
 }
