@@ -50,6 +50,10 @@
  * CUSE door, where every wait primitive works because the kernel's poll
  * handler does the syncs).
  *
+ * POSIX makes poll/select async-signal-safe.  The fast path stays so;
+ * the slow path takes fdtab's lock and may allocate, so a signal handler
+ * must not poll while the process has socket-door channels open.
+ *
  * The real functions are found once with dlsym(RTLD_NEXT); if that
  * fails the raw system calls stand in (losing only libc's cancellation
  * bookkeeping).
