@@ -370,6 +370,8 @@ static void ske_mismatch(struct ske_end *e, const uint8_t *got, uint32_t len)
 	uint64_t want = e->e_done;
 	uint32_t i;
 
+	if (got == NULL)
+		ske_die("packet %" PRIu64 ": RX slot without a buffer", want);
 	if (len != ske_len(want, e->e_buf_size)) {
 		if (len >= SKE_HDR_LEN && ske_seq_of(got, len) == want)
 			ske_die("packet %" PRIu64 ": length %u, expected %u "

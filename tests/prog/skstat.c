@@ -14,8 +14,9 @@
 
 #include "skt_raw.h"
 
-#define SS_PRINT(st, field) printf("%s=%" PRIu64 "\n", #field + 3,              \
-	(uint64_t)(st)->field)
+/* The key is the field name without its "cs_" prefix. */
+#define SS_PRINT(st, field)                                                    \
+	printf("%s=%" PRIu64 "\n", &(#field)[3], (uint64_t)(st)->field)
 
 static void ss_print(const struct skc_ctl_stats *st)
 {
