@@ -534,6 +534,101 @@ START_TEST(test_k_ringid)
 }
 END_TEST
 
+/* TX n slots carrying consecutive 32-bit counters from *seq. */
+static void
+stream_send(channel_ring_t tx, uint32_t n, uint32_t *seq)
+{
+	channel_slot_t s = NULL, last = NULL;
+	slot_prop_t p;
+
+	while (n-- > 0) {
+		s = os_channel_get_next_slot(tx, last, &p);
+		ck_assert_ptr_nonnull(s);
+		memcpy((void *)(uintptr_t)p.sp_buf_ptr, seq, 4);
+		p.sp_len = (uint16_t)(4 + *seq % 1500);
+		(*seq)++;
+		os_channel_set_slot_properties(tx, s, &p);
+		last = s;
+	}
+	if (last != NULL)
+		ck_assert_int_eq(os_channel_advance_slot(tx, last), 0);
+}
+
+/* Take everything available; counters must continue from *seq. */
+static uint32_t
+stream_recv(channel_ring_t rx, uint32_t *seq)
+{
+	channel_slot_t s, last = NULL;
+	slot_prop_t p;
+	uint32_t v, n = 0;
+
+	while ((s = os_channel_get_next_slot(rx, last, &p)) != NULL) {
+		memcpy(&v, (void *)(uintptr_t)p.sp_buf_ptr, 4);
+		ck_assert_uint_eq(v, *seq);
+		ck_assert_uint_eq(p.sp_len, 4 + v % 1500);
+		ck_assert_uint_eq(os_packet_get_data_length(
+		    os_channel_slot_get_packet(rx, s)), p.sp_len);
+		(*seq)++;
+		last = s;
+		n++;
+	}
+	if (last != NULL)
+		ck_assert_int_eq(os_channel_advance_slot(rx, last), 0);
+	return n;
+}
+
+/*
+ * Scenario 4's integrity over many wraps of a small ring: random batch
+ * sizes, no loss, no duplication, counts always consistent.
+ */
+START_TEST(test_k_stream_wraps)
+{
+	channel_t a, b;
+	channel_ring_t tx, rx;
+	uint32_t sent = 0, got = 0, avail, n;
+
+	kh_upipe(ctl, 1, 16, 1, 0, nx);
+	a = k_open_port(0, CHANNEL_RING_ID_ANY, NULL);
+	b = k_open_port(1, CHANNEL_RING_ID_ANY, NULL);
+	tx = os_channel_tx_ring(a, 0);
+	rx = os_channel_rx_ring(b, 0);
+	srandom(7);
+	while (got < 20000) {
+		avail = os_channel_available_slot_count(tx);
+		ck_assert_uint_le(avail, 15);
+		n = avail != 0 ? 1 + (uint32_t)random() % avail : 0;
+		stream_send(tx, n, &sent);
+		ck_assert_uint_eq(os_channel_available_slot_count(tx),
+		    avail - n);
+		ck_assert_int_eq(os_channel_sync(a, CHANNEL_SYNC_TX), 0);
+		ck_assert_int_eq(os_channel_sync(b, CHANNEL_SYNC_RX), 0);
+		avail = os_channel_available_slot_count(rx);
+		ck_assert_uint_eq(stream_recv(rx, &got), avail);
+		ck_assert_uint_eq(os_channel_available_slot_count(rx), 0);
+	}
+	ck_assert_uint_le(got, sent);
+	os_channel_destroy(a);
+	os_channel_destroy(b);
+}
+END_TEST
+
+/* A sync's -1/errno comes back as is: the peer left a rejecting pipe. */
+START_TEST(test_k_sync_error_passthrough)
+{
+	channel_t a, b;
+
+	kh_upipe(ctl, 1, 16, 1, 1, nx);
+	a = k_open_port(0, CHANNEL_RING_ID_ANY, NULL);
+	b = k_open_port(1, CHANNEL_RING_ID_ANY, NULL);
+	ck_assert_int_eq(os_channel_sync(a, CHANNEL_SYNC_TX), 0);
+	os_channel_destroy(b);
+	errno = 0;
+	ck_assert_int_eq(os_channel_sync(a, CHANNEL_SYNC_TX), -1);
+	ck_assert_int_eq(errno, ENXIO);
+	os_channel_destroy(a);
+}
+END_TEST
+
 /* Errors found before any system call, and the kernel's refusals. */
 START_TEST(test_k_create_errors)
 {
@@ -1717,6 +1812,8 @@ channel_suite(void)
 	tcase_add_test(k, test_k_write_attr_lowat);
 	tcase_add_test(k, test_k_ringid);
 	tcase_add_test(k, test_k_create_errors);
+	tcase_add_test(k, test_k_stream_wraps);
+	tcase_add_test(k, test_k_sync_error_passthrough);
 	tcase_add_test(k, test_k_misuse_errors);
 	tcase_add_test_raise_signal(k, test_k_trap_gns_out_of_window, SIGABRT);
 	tcase_add_test_raise_signal(k, test_k_trap_redzone, SIGABRT);
