@@ -769,6 +769,19 @@ nx_reject(struct kern_nexus *nx)
 	}
 }
 
+const struct kern_nexus_provider *
+nxprov_iter(const struct kern_nexus_provider *prev)
+{
+	return prev == NULL ? TAILQ_FIRST(&nxprov_head) :
+	    TAILQ_NEXT(prev, nxprov_link);
+}
+
+const struct kern_nexus *
+nx_iter(const struct kern_nexus *prev)
+{
+	return prev == NULL ? TAILQ_FIRST(&nx_head) : TAILQ_NEXT(prev, nx_link);
+}
+
 void
 nx_stats_get(struct nx_stats *st)
 {

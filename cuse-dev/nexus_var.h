@@ -123,6 +123,12 @@ void nx_channel_attach(struct kern_nexus *nx, struct kern_channel *ch);
 void nx_channel_detach(struct kern_nexus *nx, struct kern_channel *ch);
 void nx_reject(struct kern_nexus *nx);
 
+/* Every provider / instance, invalidated ones too, in list order, for
+ * introspection (sk_ctl.c): NULL starts the walk, NULL ends it. */
+const struct kern_nexus_provider *nxprov_iter(
+    const struct kern_nexus_provider *prev);
+const struct kern_nexus *nx_iter(const struct kern_nexus *prev);
+
 struct nx_stats {
 	uint32_t nxs_controllers;
 	uint32_t nxs_providers;

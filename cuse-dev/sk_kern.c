@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "channel_var.h"
+#include "sk_ctl.h"
 #include "skmem_var.h"
 
 uint64_t sk_md_redzone_cookie;
@@ -229,6 +230,18 @@ skk_ctl_stats(struct skk_req *r)
 }
 
 static int
+skk_ctl_info(struct skk_req *r)
+{
+	return sk_ctl_info(r->r_arg, r->r_file->f_door);
+}
+
+static int
+skk_ctl_list(struct skk_req *r)
+{
+	return sk_ctl_list(r->r_arg);
+}
+
+static int
 skk_rsv_nexus_register(const void *arg)
 {
 	const struct skc_nexus_register *req = arg;
@@ -312,6 +325,10 @@ static const struct skk_op skk_dispatch[] = {
 	    skk_arena_fetch, skk_rsv_arena_fetch),
 	SKK_OP(15, SKC_IOC_CTL_STATS, struct skc_ctl_stats, SKK_ANY,
 	    skk_ctl_stats, skk_rsv_ctl_stats),
+	SKK_OP(16, SKC_IOC_CTL_INFO, struct skc_ctl_info, SKK_ANY,
+	    skk_ctl_info, sk_ctl_info_reserved),
+	SKK_OP(17, SKC_IOC_CTL_LIST, struct skc_ctl_list, SKK_ANY,
+	    skk_ctl_list, sk_ctl_list_reserved),
 };
 
 _Static_assert(sizeof(skk_dispatch) / sizeof(skk_dispatch[0]) ==
@@ -452,6 +469,19 @@ sk_file_close(struct sk_file *f)
 	free(f);
 }
 
+/* The handles are here, so the door of a channel is looked up here. */
+enum sk_door
+sk_kern_channel_door(const struct kern_channel *ch)
+{
+	const struct sk_file *f;
+
+	TAILQ_FOREACH(f, &skk_files, f_link) {
+		if (f->f_kind == SKF_CHAN && f->f_ch == ch)
+			return f->f_door;
+	}
+	return (enum sk_door)SKC_CTL_DOOR_NONE;
+}
+
 /* Non-channel handles have nothing to wait for: POLLERR. */
 unsigned
 sk_file_poll(struct sk_file *f, const struct sk_cred *cred, unsigned events,
@@ -501,6 +531,7 @@ sk_kern_init(void)
 	} while (sk_md_redzone_cookie == 0);
 	uuid_generate_random(sk_kern_uuid);
 	memset(&sk_counters, 0, sizeof(sk_counters));
+	sk_ctl_init();
 	return 0;
 }
 

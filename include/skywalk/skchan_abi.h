@@ -22,6 +22,8 @@
  * Changelog
  *   1 (2026-11)  first version: nexus controller, channel open/info/
  *                sync/opt/poll, arena handoff, daemon statistics.
+ *   1 (2026-11)  compatible addition: daemon introspection, CTL_INFO (16)
+ *                and CTL_LIST (17); older daemons answer them ENOTTY.
  */
 #ifndef _SKYWALK_SKCHAN_ABI_H_
 #define _SKYWALK_SKCHAN_ABI_H_
@@ -219,6 +221,170 @@ struct skc_ctl_stats {
 	uint64_t cs_reserved[8];
 };
 
+/* ---- daemon introspection (skctl) --------------------------------------- */
+
+/* di_features: what this daemon can do beyond the base protocol. */
+#define SKC_CTL_FEAT_LIST       0x01    /* SKC_IOC_CTL_LIST */
+#define SKC_CTL_FEAT_KPIPE      0x02    /* kernel-pipe loopback: di_kpipe_uuid */
+#define SKC_CTL_FEAT_NETIF      0x04    /* netif attach/detach/lookup */
+#define SKC_CTL_FEAT_DEFUNCT    0x08    /* defunct by pid */
+#define SKC_CTL_FEAT_RING_STATS 0x10    /* rings count packets/bytes/drops */
+
+/* Which door a handle came through (di_door, ce_door). */
+#define SKC_CTL_DOOR_NONE       0       /* opened by the kernel itself */
+#define SKC_CTL_DOOR_CUSE       1
+#define SKC_CTL_DOOR_SOCKET     2
+#define SKC_CTL_DOOR_LOCAL      3       /* in-process (tests) */
+
+#define SKC_CTL_VERSION_LEN     64
+
+/*
+ * Who the daemon is.  Every field but the header is output; di_stats
+ * holds the same counts as SKC_IOC_CTL_STATS, with a zero header.
+ */
+struct skc_ctl_info {
+	struct skc_req_hdr di_hdr;
+	uint32_t di_abi_version;        /* SKCHAN_ABI_VERSION it speaks */
+	uint32_t di_nr_max;             /* highest command it knows */
+	int32_t di_pid;
+	uint32_t di_door;               /* SKC_CTL_DOOR_* of this request */
+	uint64_t di_features;           /* SKC_CTL_FEAT_* */
+	uint64_t di_start_ns;           /* CLOCK_REALTIME at start */
+	uint64_t di_uptime_ns;          /* CLOCK_MONOTONIC since start */
+	uuid_t di_kern_uuid;            /* per start: every csm_kern_uuid */
+	uuid_t di_kpipe_uuid;           /* loopback instance, or null */
+	char di_version[SKC_CTL_VERSION_LEN]; /* NUL-terminated */
+	struct skc_ctl_stats di_stats;
+	uint64_t di_reserved[4];        /* must be 0 */
+};
+
+/* What a list entry describes (le_kind), and ls_kinds = bits of them. */
+#define SKC_CTL_KIND_PROVIDER   1
+#define SKC_CTL_KIND_NEXUS      2
+#define SKC_CTL_KIND_CHANNEL    3
+#define SKC_CTL_KIND_RING       4
+#define SKC_CTL_KIND_BIT(k)     (1u << (k))
+#define SKC_CTL_KINDS_ALL       0x1eu
+
+struct skc_ctl_prov_ent {
+	char pe_name[64];               /* nxp_name, NUL-terminated */
+	uint32_t pe_type;               /* NEXUS_TYPE_* */
+	int32_t pe_owner_pid;           /* the registering controller's */
+	uint32_t pe_owner_uid;
+	uint32_t pe_instances;          /* live instances */
+	uint32_t pe_tx_rings;
+	uint32_t pe_rx_rings;
+	uint32_t pe_tx_slots;
+	uint32_t pe_rx_slots;
+	uint32_t pe_buf_size;
+	uint32_t pe_meta_size;
+	uint32_t pe_nxp_flags;          /* NXPF_* */
+	uint32_t pe_reserved[3];
+};
+
+/* le_flags of a nexus entry */
+#define SKC_CTL_NEF_INVALIDATED 0x1     /* destroyed, channels still open */
+#define SKC_CTL_NEF_REJECT      0x2     /* reject_on_close fired */
+#define SKC_CTL_NEF_KERNEL      0x4     /* owned by the daemon itself */
+
+struct skc_ctl_nexus_ent {
+	char ne_name[64];               /* its provider's name */
+	uint32_t ne_type;               /* NEXUS_TYPE_* */
+	int32_t ne_owner_pid;           /* 0: kernel-owned or invalidated */
+	uint32_t ne_ports;              /* ports of the domain */
+	uint32_t ne_channels;
+	uint32_t ne_bound;              /* ports with a binding */
+	uint32_t ne_tx_rings;
+	uint32_t ne_rx_rings;
+	uint32_t ne_tx_slots;
+	uint32_t ne_rx_slots;
+	char ne_ifname[16];             /* attached interface, or "" */
+	uint32_t ne_reserved;
+};
+
+/* le_flags of a channel entry */
+#define SKC_CTL_CEF_DEFUNCT     0x1
+
+struct skc_ctl_chan_ent {
+	uint32_t ce_port;
+	uint32_t ce_mode;               /* CHMODE_* granted */
+	uint32_t ce_ring_id;            /* as requested, or CHANNEL_RING_ID_ANY */
+	uint32_t ce_first_tx_ring;
+	uint32_t ce_last_tx_ring;
+	uint32_t ce_first_rx_ring;
+	uint32_t ce_last_rx_ring;
+	int32_t ce_pid;                 /* the opener (0: unknown) */
+	uint32_t ce_uid;
+	uint32_t ce_door;               /* SKC_CTL_DOOR_* */
+	uint32_t ce_num_bufs;
+	uint32_t ce_reserved0;
+	uint64_t ce_map_size;           /* the client's span */
+	uint64_t ce_reserved[8];
+};
+
+/* re_kind */
+#define SKC_CTL_RING_TX         1
+#define SKC_CTL_RING_RX         2
+
+/* le_flags of a ring entry */
+#define SKC_CTL_REF_NOSTATS     0x1     /* counters not kept: ignore them */
+
+struct skc_ctl_ring_ent {
+	uint32_t re_ring_id;
+	uint32_t re_kind;               /* SKC_CTL_RING_* */
+	uint32_t re_port;
+	uint32_t re_num_slots;
+	uint32_t re_khead;              /* the kernel's four indices */
+	uint32_t re_ktail;
+	uint32_t re_rhead;
+	uint32_t re_rtail;
+	uint64_t re_packets;
+	uint64_t re_bytes;
+	uint64_t re_drops;
+	uint64_t re_sync_time;          /* CLOCK_MONOTONIC ns, 0: never */
+	uint64_t re_notify_time;
+	uint64_t re_reserved[6];
+};
+
+/*
+ * One object.  le_uuid is its own UUID (rings have none: null);
+ * le_parent the object it belongs to: nexus -> provider, channel ->
+ * nexus, ring -> channel (providers: null).
+ */
+struct skc_ctl_ent {
+	uint16_t le_kind;               /* SKC_CTL_KIND_* */
+	uint16_t le_reserved;
+	uint32_t le_flags;              /* SKC_CTL_{NEF,CEF,REF}_* by kind */
+	uuid_t le_uuid;
+	uuid_t le_parent;
+	union {
+		struct skc_ctl_prov_ent lu_prov;
+		struct skc_ctl_nexus_ent lu_nexus;
+		struct skc_ctl_chan_ent lu_chan;
+		struct skc_ctl_ring_ent lu_ring;
+	} le_u;
+};
+
+/*
+ * The daemon's objects, a page at a time, in one order: providers, then
+ * nexus instances, then channels, then rings.  Start with ls_cursor 0;
+ * the reply's ls_cursor resumes the walk, 0 once it is complete.  A
+ * cursor remembers which objects existed: if any came or went between
+ * two pages the next call fails with ESTALE (start again), so the pages
+ * of one walk always describe one set of objects.  ls_total counts the
+ * entries of the kinds asked for that exist now.
+ */
+#define SKC_CTL_LIST_MAX        12
+struct skc_ctl_list {
+	struct skc_req_hdr ls_hdr;
+	uint32_t ls_kinds;              /* in: SKC_CTL_KIND_BIT()s, 0 = all */
+	uint32_t ls_count;              /* out: entries filled */
+	uint64_t ls_cursor;             /* in/out, see above */
+	uint32_t ls_total;              /* out */
+	uint32_t ls_reserved;           /* must be 0 */
+	struct skc_ctl_ent ls_ent[SKC_CTL_LIST_MAX];
+};
+
 /* ---- ioctl numbers ------------------------------------------------------- */
 
 #define SKC_IOC_NEXUS_OPEN      _IOWR(SKC_IOC_MAGIC, 1, struct skc_nexus_open)
@@ -236,7 +402,9 @@ struct skc_ctl_stats {
 #define SKC_IOC_CHANNEL_POLL    _IOWR(SKC_IOC_MAGIC, 13, struct skc_channel_poll)
 #define SKC_IOC_ARENA_FETCH     _IOWR(SKC_IOC_MAGIC, 14, struct skc_arena_fetch)
 #define SKC_IOC_CTL_STATS       _IOWR(SKC_IOC_MAGIC, 15, struct skc_ctl_stats)
-#define SKC_IOC_NR_MAX          15      /* highest command number */
+#define SKC_IOC_CTL_INFO        _IOWR(SKC_IOC_MAGIC, 16, struct skc_ctl_info)
+#define SKC_IOC_CTL_LIST        _IOWR(SKC_IOC_MAGIC, 17, struct skc_ctl_list)
+#define SKC_IOC_NR_MAX          17      /* highest command number */
 
 /* ---- socket door framing ------------------------------------------------- */
 
@@ -291,6 +459,24 @@ SK_STATIC_ASSERT(sizeof(struct skc_channel_poll) == 16, "channel_poll");
 SK_STATIC_ASSERT(sizeof(struct skc_arena_fetch) == 24, "arena_fetch");
 SK_STATIC_ASSERT(sizeof(struct skc_ctl_stats) == 8 + 40 + 32 + 64,
     "ctl_stats");
+SK_STATIC_ASSERT(offsetof(struct skc_ctl_info, di_kern_uuid) == 48,
+    "ctl_info uuid");
+SK_STATIC_ASSERT(offsetof(struct skc_ctl_info, di_stats) == 144,
+    "ctl_info stats");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_info) == 144 + 144 + 32, "ctl_info");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_prov_ent) == 120, "ctl_prov_ent");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_nexus_ent) == 120, "ctl_nexus_ent");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_chan_ent) == 120, "ctl_chan_ent");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_ring_ent) == 120, "ctl_ring_ent");
+SK_STATIC_ASSERT(offsetof(struct skc_ctl_ent, le_u) == 40, "ctl_ent union");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_ent) == 160, "ctl_ent");
+SK_STATIC_ASSERT(offsetof(struct skc_ctl_list, ls_ent) == 32, "ctl_list");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_list) == 32 + 160 * SKC_CTL_LIST_MAX,
+    "ctl_list size");
+/* Every request fits the largest one, which sizes the doors' buffers. */
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_info) <= sizeof(struct skc_nexus_opt) &&
+    sizeof(struct skc_ctl_list) <= sizeof(struct skc_nexus_opt),
+    "ctl requests fit the request buffer");
 
 #ifdef __cplusplus
 }
