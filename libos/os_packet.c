@@ -699,11 +699,20 @@ os_packet_get_buflet_count(const packet_t ph)
 }
 
 /*
- * The buflet after bprev, or the first one for NULL: the inline buflet,
- * or when that holds no buffer, the external chain it leads to.  The
- * next-buflet addresses were filled in when the library handed the
- * packet out (slot walk or pool allocation).
+ * The buflet linked after b: the index says whether there is one (the
+ * address word may hold anything when there is not), the address where
+ * it is in this process, as filled in when the library handed the
+ * packet out (slot walk, pool allocation) or add_buflet linked it.
  */
+static buflet_t
+pk_buflet_after(const struct __user_buflet *b)
+{
+	if (b->buf_nbft_idx == OBJ_IDX_NONE)
+		return NULL;
+	return (buflet_t)(uintptr_t)b->buf_nbft_addr;
+}
+
+/* NULL bprev: the inline buflet, or the chain it leads to when empty. */
 buflet_t
 os_packet_get_next_buflet(const packet_t ph, const buflet_t bprev)
 {
@@ -712,9 +721,9 @@ os_packet_get_next_buflet(const packet_t ph, const buflet_t bprev)
 	if (SK_PTR_TYPE(ph) != NEXUS_META_TYPE_PACKET)
 		return bprev == NULL ? b0 : NULL;
 	if (bprev != NULL)
-		return (buflet_t)(uintptr_t)bprev->buf_nbft_addr;
+		return pk_buflet_after(bprev);
 	if (b0->buf_idx == OBJ_IDX_NONE)
-		return (buflet_t)(uintptr_t)b0->buf_nbft_addr;
+		return pk_buflet_after(b0);
 	return b0;
 }
 

@@ -278,6 +278,9 @@ START_TEST(test_buflet_accessors)
 	ck_assert_ptr_eq(os_buflet_get_data_address(b), bufs);
 	ck_assert_uint_eq(os_buflet_get_object_limit(b), BUFSZ);
 	ck_assert_uint_eq(os_buflet_get_data_limit(b), BUFSZ);
+	/* a stale next address is ignored when no next index is set */
+	KSET(o->pkt.pkt_qum_buf.buf_nbft_addr, 0x1234);
+	ck_assert_ptr_null(os_packet_get_next_buflet(RAW(), b));
 	/* a defunct (zeroed) packet still reports one buflet */
 	KSET(o->pkt.pkt_bufs_cnt, 0);
 	ck_assert_uint_eq(os_packet_get_buflet_count(RAW()), 1);
