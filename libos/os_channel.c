@@ -41,7 +41,7 @@
 #include "os_channel_var.h"
 
 /* the most rings a channel can have: indices are uint8_t, 0xff is NONE */
-#define CH_RINGS_MAX	(CHD_RING_IDX_NONE - 1)
+#define CH_RINGS_MAX (CHD_RING_IDX_NONE - 1)
 
 uint64_t ch_md_redzone_cookie;
 
@@ -59,14 +59,14 @@ chr_verify_md(const struct channel_ring_desc *chrd, const void *md)
 		return;
 	rz = METADATA_PREAMBLE(md)->mdp_redzone;
 	want = ((mach_vm_address_t)(uintptr_t)md - chrd->chrd_md_base_addr) ^
-	    __atomic_load_n(&ch_md_redzone_cookie, __ATOMIC_RELAXED);
+	       __atomic_load_n(&ch_md_redzone_cookie, __ATOMIC_RELAXED);
 	if (__improbable(rz != want))
 		SK_ABORT_WITH_CAUSE("Metadata redzone corrupted", rz);
 }
 
 void
 chr_verify_usd(const struct channel_ring_desc *chrd,
-    const struct __user_slot_desc *usd)
+	       const struct __user_slot_desc *usd)
 {
 	if (__improbable(!SD_VALID_METADATA(usd)) && !chr_is_defunct(chrd))
 		SK_ABORT("Slot descriptor has no metadata");
@@ -75,7 +75,7 @@ chr_verify_usd(const struct channel_ring_desc *chrd,
 /* md must be exactly the object its own preamble index names */
 void
 chr_verify_md_idx(const struct channel_ring_desc *chrd, const void *md,
-    obj_idx_t midx)
+		  obj_idx_t midx)
 {
 	if (__improbable(md != chr_md(chrd, midx)) && !chr_is_defunct(chrd))
 		SK_ABORT_WITH_CAUSE("bad packet handle", midx);
@@ -84,23 +84,25 @@ chr_verify_md_idx(const struct channel_ring_desc *chrd, const void *md,
 /* The kernel hands out indices only; addresses are ours to compute. */
 mach_vm_address_t
 chr_buf_addr(const struct channel_ring_desc *chrd,
-    const struct __user_buflet *ubft)
+	     const struct __user_buflet *ubft)
 {
 	const volatile struct __user_channel_ring *ring = chr_ring(chrd);
 
 	if (BUFLET_HAS_LARGE_BUF(ubft))
 		return chrd->chrd_large_buf_base_addr +
-		    (mach_vm_address_t)ubft->buf_idx * ring->ring_large_buf_size;
+		       (mach_vm_address_t)ubft->buf_idx *
+			   ring->ring_large_buf_size;
 	return chrd->chrd_def_buf_base_addr +
-	    (mach_vm_address_t)ubft->buf_idx * ring->ring_def_buf_size;
+	       (mach_vm_address_t)ubft->buf_idx * ring->ring_def_buf_size;
 }
 
 static void
 chr_set_buflet_addrs(const struct channel_ring_desc *chrd,
-    struct __user_buflet *ubft, const struct __user_buflet *next)
+		     struct __user_buflet *ubft,
+		     const struct __user_buflet *next)
 {
-	mach_vm_address_t a = ubft->buf_idx != OBJ_IDX_NONE ?
-	    chr_buf_addr(chrd, ubft) : 0;
+	mach_vm_address_t a =
+	    ubft->buf_idx != OBJ_IDX_NONE ? chr_buf_addr(chrd, ubft) : 0;
 
 	CH_STORE(ubft->buf_addr, a);
 	CH_STORE(ubft->buf_nbft_addr, (mach_vm_address_t)(uintptr_t)next);
@@ -109,7 +111,7 @@ chr_set_buflet_addrs(const struct channel_ring_desc *chrd,
 /* Counts a packet claims: zero only on a defunct (zero-filled) object. */
 static int
 chr_pkt_counts_ok(const struct channel_ring_desc *chrd,
-    const struct __user_packet *p)
+		  const struct __user_packet *p)
 {
 	if (p->pkt_bufs_cnt == 0 || p->pkt_bufs_max == 0) {
 		if (!chr_is_defunct(chrd))
@@ -126,7 +128,7 @@ chr_pkt_counts_ok(const struct channel_ring_desc *chrd,
 /* The first buflet holding data: the inline one unless it is empty. */
 static struct __user_buflet *
 chr_pkt_first_buflet(const struct channel_ring_desc *chrd,
-    struct __user_packet *p)
+		     struct __user_packet *p)
 {
 	if (p->pkt_qum_buf.buf_idx != OBJ_IDX_NONE)
 		return &p->pkt_qum_buf;
@@ -141,7 +143,7 @@ chr_pkt_first_buflet(const struct channel_ring_desc *chrd,
  */
 static struct __user_buflet *
 chr_pkt_init_addrs(const struct channel_ring_desc *chrd,
-    struct __user_packet *p)
+		   struct __user_packet *p)
 {
 	struct __user_buflet *first, *b, *next = NULL;
 	uint16_t i, cnt = p->pkt_bufs_cnt;
@@ -149,11 +151,12 @@ chr_pkt_init_addrs(const struct channel_ring_desc *chrd,
 	if (!chr_pkt_counts_ok(chrd, p))
 		return NULL;
 	first = b = chr_pkt_first_buflet(chrd, p);
-	if (b != &p->pkt_qum_buf)       /* empty inline buflet leads on */
+	if (b != &p->pkt_qum_buf) /* empty inline buflet leads on */
 		chr_set_buflet_addrs(chrd, &p->pkt_qum_buf, b);
 	for (i = 0; i < cnt && b != NULL; i++, b = next) {
-		next = b->buf_nbft_idx != OBJ_IDX_NONE ?
-		    chr_bft(chrd, b->buf_nbft_idx) : NULL;
+		next = b->buf_nbft_idx != OBJ_IDX_NONE
+			   ? chr_bft(chrd, b->buf_nbft_idx)
+			   : NULL;
 		chr_set_buflet_addrs(chrd, b, next);
 	}
 	if (next != NULL) {
@@ -173,7 +176,7 @@ chr_pkt_init_addrs(const struct channel_ring_desc *chrd,
  */
 mach_vm_address_t
 chr_md_init_addrs(const struct channel_ring_desc *chrd,
-    struct __user_quantum *q, uint32_t *bdoff)
+		  struct __user_quantum *q, uint32_t *bdoff)
 {
 	struct __user_buflet *b0 = &q->qum_buf[0];
 
@@ -195,19 +198,20 @@ chr_md_init_addrs(const struct channel_ring_desc *chrd,
 static uint32_t
 ch_mode_monitor_bits(ring_dir_t dir, uint32_t monitor)
 {
-	uint32_t m = dir == CHANNEL_DIR_TX ? CHMODE_MONITOR_TX :
-	    dir == CHANNEL_DIR_RX ? CHMODE_MONITOR_RX : CHMODE_MONITOR;
+	uint32_t m = dir == CHANNEL_DIR_TX   ? CHMODE_MONITOR_TX
+		     : dir == CHANNEL_DIR_RX ? CHMODE_MONITOR_RX
+					     : CHMODE_MONITOR;
 
 	if (monitor == CHANNEL_MONITOR_OFF)
 		return 0;
-	return monitor == CHANNEL_MONITOR_NO_COPY ?
-	    m | CHMODE_MONITOR_NO_COPY : m;
+	return monitor == CHANNEL_MONITOR_NO_COPY ? m | CHMODE_MONITOR_NO_COPY
+						  : m;
 }
 
 /* The modes the attributes ask for; an event ring needs the pool. */
 static int
 ch_mode_from_attr(const struct channel_attr *cha, ring_dir_t dir,
-    uint32_t *mode)
+		  uint32_t *mode)
 {
 	uint32_t m = 0;
 
@@ -225,7 +229,7 @@ ch_mode_from_attr(const struct channel_attr *cha, ring_dir_t dir,
 
 static int
 ch_init_prepare(struct ch_init *init, const uuid_t uuid, nexus_port_t port,
-    ring_dir_t dir, ring_id_t ring, const struct channel_attr *cha)
+		ring_dir_t dir, ring_id_t ring, const struct channel_attr *cha)
 {
 	int err;
 
@@ -251,17 +255,17 @@ ch_init_prepare(struct ch_init *init, const uuid_t uuid, nexus_port_t port,
 static struct __user_channel_schema *
 ch_info_schema(const struct ch_info *ci)
 {
-	return (struct __user_channel_schema *)(uintptr_t)
-	    (ci->cinfo_mem_base + ci->cinfo_schema_offset);
+	return (
+	    struct __user_channel_schema *)(uintptr_t)(ci->cinfo_mem_base +
+						       ci->cinfo_schema_offset);
 }
 
 static uint32_t
-ch_num_rings(const struct ch_info *ci,
-    const struct __user_channel_schema *csm)
+ch_num_rings(const struct ch_info *ci, const struct __user_channel_schema *csm)
 {
 	return ch_num_tx_rings(ci) + ch_num_rx_rings(ci) +
-	    ch_num_allocator_rings(csm) + csm->csm_num_event_rings +
-	    csm->csm_large_buf_alloc_rings;
+	       ch_num_allocator_rings(csm) + csm->csm_num_event_rings +
+	       csm->csm_large_buf_alloc_rings;
 }
 
 /* A library built for another schema must not guess at the layout. */
@@ -275,25 +279,28 @@ ch_verify_schema_version(const struct __user_channel_schema *csm)
 	if (csm->csm_ver == CSM_CURRENT_VERSION)
 		return;
 	if ((msg = malloc(512)) != NULL)
-		snprintf(msg, 512, "Schema region version mismatch: 0x%x != "
+		snprintf(
+		    msg, 512,
+		    "Schema region version mismatch: 0x%x != "
 		    "0x%x; kernel version: %.*s - is the daemon from another "
-		    "release of skchan?", csm->csm_ver, CSM_CURRENT_VERSION,
-		    CHANNEL_SCHEMA_KERN_NAME, csm->csm_kern_name);
+		    "release of skchan?",
+		    csm->csm_ver, CSM_CURRENT_VERSION, CHANNEL_SCHEMA_KERN_NAME,
+		    csm->csm_kern_name);
 	SK_ABORT_DYNAMIC(msg);
 }
 
 /* The pool and event ring, when asked for, must really be there. */
 static int
 ch_check_granted(const struct ch_init *init, const struct ch_info *ci,
-    const struct __user_channel_schema *csm)
+		 const struct __user_channel_schema *csm)
 {
 	if ((init->ci_ch_mode & CHMODE_USER_PACKET_POOL) &&
 	    (ch_num_allocator_rings(csm) < 2 ||
-	    !(ci->cinfo_ch_mode & CHMODE_USER_PACKET_POOL)))
+	     !(ci->cinfo_ch_mode & CHMODE_USER_PACKET_POOL)))
 		return ENXIO;
 	if ((init->ci_ch_mode & CHMODE_EVENT_RING) &&
 	    (csm->csm_num_event_rings == 0 ||
-	    !(ci->cinfo_ch_mode & CHMODE_EVENT_RING)))
+	     !(ci->cinfo_ch_mode & CHMODE_EVENT_RING)))
 		return ENXIO;
 	return 0;
 }
@@ -301,19 +308,19 @@ ch_check_granted(const struct ch_init *init, const struct ch_info *ci,
 /* Each ring the schema lists must sit inside the span we mapped. */
 static int
 ch_ring_ofs_ok(const struct ch_info *ci,
-    const struct __user_channel_schema *csm, uint32_t i)
+	       const struct __user_channel_schema *csm, uint32_t i)
 {
 	uint64_t base = ci->cinfo_schema_offset, span = ci->cinfo_mem_map_size;
 	uint64_t r = base + csm->csm_ring_ofs[i].ring_off;
 	uint64_t sd = base + csm->csm_ring_ofs[i].sd_off;
 
 	return r >= base && r + sizeof(struct __user_channel_ring) <= span &&
-	    sd >= base && sd < span;
+	       sd >= base && sd < span;
 }
 
 static void
 ch_verify_layout(const struct ch_info *ci,
-    const struct __user_channel_schema *csm)
+		 const struct __user_channel_schema *csm)
 {
 	uint32_t i, n = ch_num_rings(ci, csm);
 
@@ -321,7 +328,7 @@ ch_verify_layout(const struct ch_info *ci,
 	    ci->cinfo_first_rx_ring > ci->cinfo_last_rx_ring ||
 	    n > CH_RINGS_MAX ||
 	    ci->cinfo_schema_offset + CHANNEL_SCHEMA_SIZE(n) >
-	    ci->cinfo_mem_map_size)
+		ci->cinfo_mem_map_size)
 		SK_ABORT("Channel schema not valid");
 	for (i = 0; i < n; i++)
 		if (!ch_ring_ofs_ok(ci, csm, i))
@@ -345,18 +352,18 @@ ch_from_ring(const struct __user_channel_ring *ring, mach_vm_offset_t off)
 
 static void
 ch_init_ring_regions(struct channel_ring_desc *chrd,
-    const struct __user_channel_ring *ring)
+		     const struct __user_channel_ring *ring)
 {
 	CH_STORE(chrd->chrd_def_buf_base_addr,
-	    ch_from_ring(ring, ring->ring_def_buf_base));
+		 ch_from_ring(ring, ring->ring_def_buf_base));
 	CH_STORE(chrd->chrd_large_buf_base_addr,
-	    ch_from_ring(ring, ring->ring_large_buf_base));
+		 ch_from_ring(ring, ring->ring_large_buf_base));
 	CH_STORE(chrd->chrd_md_base_addr,
-	    ch_from_ring(ring, ring->ring_md_base));
+		 ch_from_ring(ring, ring->ring_md_base));
 	CH_STORE(chrd->chrd_sd_base_addr,
-	    ch_from_ring(ring, ring->ring_sd_base));
+		 ch_from_ring(ring, ring->ring_sd_base));
 	CH_STORE(chrd->chrd_bft_base_addr,
-	    ch_from_ring(ring, ring->ring_bft_base));
+		 ch_from_ring(ring, ring->ring_bft_base));
 }
 
 static void
@@ -364,15 +371,16 @@ ch_init_ring(struct channel *chd, uint32_t i)
 {
 	struct channel_ring_desc *chrd = &chd->chd_rings[i];
 	struct __user_channel_schema *csm = CHD_SCHEMA(chd);
-	const struct __user_channel_ring *ring = (const void *)
-	    ((uintptr_t)csm + csm->csm_ring_ofs[i].ring_off);
+	const struct __user_channel_ring *ring =
+	    (const void *)((uintptr_t)csm + csm->csm_ring_ofs[i].ring_off);
 
 	ch_verify_md_kind(csm->csm_md_type, csm->csm_md_subtype);
 	CH_STORE(chrd->chrd_channel, chd);
 	chrd->chrd_csm_flags = &csm->csm_flags;
 	chrd->chrd_ring = ring;
-	chrd->chrd_slot_desc = (struct __slot_desc *)
-	    ((uintptr_t)csm + csm->csm_ring_ofs[i].sd_off);
+	chrd->chrd_slot_desc =
+	    (struct __slot_desc *)((uintptr_t)csm +
+				   csm->csm_ring_ofs[i].sd_off);
 	CH_STORE(chrd->chrd_md_type, csm->csm_md_type);
 	CH_STORE(chrd->chrd_md_subtype, csm->csm_md_subtype);
 	CH_STORE(chrd->chrd_shmem_base_addr, CHD_INFO(chd)->cinfo_mem_base);
@@ -382,7 +390,7 @@ ch_init_ring(struct channel *chd, uint32_t i)
 
 static void
 ch_set_ring_idx(struct channel *chd, uint8_t alloc, uint8_t free_,
-    uint8_t buf_alloc, uint8_t buf_free, uint8_t large)
+		uint8_t buf_alloc, uint8_t buf_free, uint8_t large)
 {
 	CH_STORE(chd->chd_alloc_ring_idx, alloc);
 	CH_STORE(chd->chd_free_ring_idx, free_);
@@ -402,8 +410,9 @@ ch_init_pool(struct channel *chd, uint32_t mode)
 	const struct __user_channel_schema *csm = CHD_SCHEMA(chd);
 	uint8_t a = (uint8_t)(ch_num_tx_rings(ci) + ch_num_rx_rings(ci));
 	uint8_t nalloc = (uint8_t)ch_num_allocator_rings(csm);
-	uint8_t large = csm->csm_large_buf_alloc_rings == 0 ?
-	    CHD_RING_IDX_NONE : a + nalloc + csm->csm_num_event_rings;
+	uint8_t large = csm->csm_large_buf_alloc_rings == 0
+			    ? CHD_RING_IDX_NONE
+			    : a + nalloc + csm->csm_num_event_rings;
 	uint8_t none = CHD_RING_IDX_NONE;
 
 	if (!(mode & CHMODE_USER_PACKET_POOL)) {
@@ -424,29 +433,32 @@ ch_verify_adv_version(const struct __kern_nexus_adv_metadata *md)
 {
 	if (md->knam_version != NX_ADVISORY_MD_CURRENT_VERSION)
 		SK_ABORT_WITH_CAUSE("nexus advisory metadata version mismatch",
-		    NX_ADVISORY_MD_CURRENT_VERSION);
+				    NX_ADVISORY_MD_CURRENT_VERSION);
 	if (md->knam_type == NEXUS_ADVISORY_TYPE_NETIF) {
 		if (CHD_NX_ADV_NETIF(md)->nna_version !=
 		    NX_NETIF_ADVISORY_CURRENT_VERSION)
 			SK_ABORT_WITH_CAUSE("nexus advisory version mismatch "
-			    "for netif", NX_NETIF_ADVISORY_CURRENT_VERSION);
+					    "for netif",
+					    NX_NETIF_ADVISORY_CURRENT_VERSION);
 	} else if (md->knam_type == NEXUS_ADVISORY_TYPE_FLOWSWITCH) {
 		if (CHD_NX_ADV_FSW(md)->nxadv_ver !=
 		    NX_FLOWSWITCH_ADVISORY_CURRENT_VERSION)
-			SK_ABORT_WITH_CAUSE("nexus advisory version mismatch "
+			SK_ABORT_WITH_CAUSE(
+			    "nexus advisory version mismatch "
 			    "for flowswitch",
 			    NX_FLOWSWITCH_ADVISORY_CURRENT_VERSION);
 	} else {
 		SK_ABORT_WITH_CAUSE("nexus advisory metadata type unknown",
-		    md->knam_type);
+				    md->knam_type);
 	}
 }
 
 static void *
 ch_span_at(const struct channel *chd, mach_vm_offset_t off)
 {
-	return off == 0 ? NULL :
-	    (void *)(uintptr_t)(CHD_INFO(chd)->cinfo_mem_base + off);
+	return off == 0
+		   ? NULL
+		   : (void *)(uintptr_t)(CHD_INFO(chd)->cinfo_mem_base + off);
 }
 
 /* Stats, flow-advisory and nexus-advisory regions, when present. */
@@ -494,15 +506,16 @@ ch_setup(struct channel *chd, uint32_t mode, struct channel_attr *cha)
 	ch_init_pool(chd, mode);
 	/* the first channel of the process sets the cookie for all */
 	__atomic_compare_exchange_n(&ch_md_redzone_cookie, &none,
-	    CHD_SCHEMA(chd)->csm_md_redzone_cookie, 0, __ATOMIC_RELAXED,
-	    __ATOMIC_RELAXED);
+				    CHD_SCHEMA(chd)->csm_md_redzone_cookie, 0,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	/* descriptors complete before the handle reaches other threads */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 channel_t
 os_channel_create_extended(const uuid_t uuid, const nexus_port_t port,
-    const ring_dir_t dir, const ring_id_t ring, const channel_attr_t cha)
+			   const ring_dir_t dir, const ring_id_t ring,
+			   const channel_attr_t cha)
 {
 	struct __user_channel_schema *csm;
 	struct channel *chd;
@@ -548,7 +561,7 @@ channel_t
 os_channel_create(const uuid_t uuid, const nexus_port_t port)
 {
 	return os_channel_create_extended(uuid, port, CHANNEL_DIR_TX_RX,
-	    CHANNEL_RING_ID_ANY, NULL);
+					  CHANNEL_RING_ID_ANY, NULL);
 }
 
 void
@@ -581,8 +594,7 @@ os_channel_is_defunct(const channel_t chd)
 int
 os_channel_read_attr(const channel_t chd, channel_attr_t cha)
 {
-	int err = __channel_get_info(chd->chd_fd, CHD_INFO(chd),
-	    CHD_INFO_SIZE);
+	int err = __channel_get_info(chd->chd_fd, CHD_INFO(chd), CHD_INFO_SIZE);
 
 	if (err == 0)
 		ch_info2attr(chd, cha);
@@ -598,7 +610,7 @@ ch_thresh_eq(const struct ch_ev_thresh *a, const struct ch_ev_thresh *b)
 /* Push one threshold to the kernel if it changed; keep the cache true. */
 static int
 ch_write_thresh(const struct channel *chd, uint32_t opt,
-    struct ch_ev_thresh *cached, const struct ch_ev_thresh *want)
+		struct ch_ev_thresh *cached, const struct ch_ev_thresh *want)
 {
 	int err;
 
@@ -617,16 +629,16 @@ os_channel_write_attr(const channel_t chd, channel_attr_t cha)
 	int err;
 
 	err = ch_write_thresh(chd, CHOPT_TX_LOWAT_THRESH, &ci->cinfo_tx_lowat,
-	    &cha->cha_tx_lowat);
+			      &cha->cha_tx_lowat);
 	if (err != 0)
 		return err;
-	return ch_write_thresh(chd, CHOPT_RX_LOWAT_THRESH,
-	    &ci->cinfo_rx_lowat, &cha->cha_rx_lowat);
+	return ch_write_thresh(chd, CHOPT_RX_LOWAT_THRESH, &ci->cinfo_rx_lowat,
+			       &cha->cha_rx_lowat);
 }
 
 int
 os_channel_read_nexus_extension_info(const channel_t chd, nexus_type_t *nt,
-    uint64_t *ext)
+				     uint64_t *ext)
 {
 	const struct nxprov_params *p = CHD_PARAMS(chd);
 
@@ -651,13 +663,12 @@ os_channel_sync(const channel_t chd, const sync_mode_t mode)
 }
 
 int
-os_channel_configure_interface_advisory(const channel_t chd,
-    boolean_t enable)
+os_channel_configure_interface_advisory(const channel_t chd, boolean_t enable)
 {
 	uint32_t value = (uint32_t)enable;
 
 	return __channel_set_opt(chd->chd_fd, CHOPT_IF_ADV_CONF, &value,
-	    sizeof(value));
+				 sizeof(value));
 }
 
 /* ------------------------------------------------------------------ */
@@ -685,7 +696,7 @@ os_channel_ring_id(const channel_t chd, const ring_id_type_t type)
 /* rid is one of this channel's rings in [first, last] */
 static int
 ch_rid_ok(const struct ch_info *ci, ring_id_t rid, ring_id_t first,
-    ring_id_t last)
+	  ring_id_t last)
 {
 	if (ci->cinfo_ch_ring_id != CHANNEL_RING_ID_ANY &&
 	    ci->cinfo_ch_ring_id != rid)
@@ -699,7 +710,7 @@ os_channel_tx_ring(const channel_t chd, const ring_id_t rid)
 	const struct ch_info *ci = CHD_INFO(chd);
 
 	if (!ch_rid_ok(ci, rid, ci->cinfo_first_tx_ring,
-	    ci->cinfo_last_tx_ring))
+		       ci->cinfo_last_tx_ring))
 		return NULL;
 	return &chd->chd_rings[rid - ci->cinfo_first_tx_ring];
 }
@@ -710,10 +721,10 @@ os_channel_rx_ring(const channel_t chd, const ring_id_t rid)
 	const struct ch_info *ci = CHD_INFO(chd);
 
 	if (!ch_rid_ok(ci, rid, ci->cinfo_first_rx_ring,
-	    ci->cinfo_last_rx_ring))
+		       ci->cinfo_last_rx_ring))
 		return NULL;
 	return &chd->chd_rings[ch_num_tx_rings(ci) +
-	    (rid - ci->cinfo_first_rx_ring)];
+			       (rid - ci->cinfo_first_rx_ring)];
 }
 
 /* TX slots handed to the kernel that it has not taken yet. */
@@ -760,7 +771,7 @@ os_channel_available_slot_count(const channel_ring_t chrd)
 /* Index of a slot pointer; anything not in this ring maps out of range. */
 static slot_idx_t
 ch_slot_idx_checked(const struct channel_ring_desc *chrd,
-    const struct __slot_desc *slot)
+		    const struct __slot_desc *slot)
 {
 	uintptr_t off = (uintptr_t)slot - (uintptr_t)chrd->chrd_slot_desc;
 
@@ -772,7 +783,7 @@ ch_slot_idx_checked(const struct channel_ring_desc *chrd,
 /* A user-packet-pool TX slot is empty until the program attaches one. */
 static void
 gns_fill_upp_tx(const struct channel_ring_desc *chrd, slot_idx_t idx,
-    slot_prop_t *prop)
+		slot_prop_t *prop)
 {
 	if (SD_VALID_METADATA(chr_usd(chrd, idx)))
 		SK_ABORT_WITH_CAUSE("Tx slot has attached metadata", idx);
@@ -792,7 +803,7 @@ gns_fill_upp_tx(const struct channel_ring_desc *chrd, slot_idx_t idx,
  */
 static int
 gns_fill(const struct channel_ring_desc *chrd, slot_idx_t idx,
-    slot_prop_t *prop)
+	 slot_prop_t *prop)
 {
 	const volatile struct __user_channel_ring *ring = chr_ring(chrd);
 	struct __user_quantum *q;
@@ -810,15 +821,16 @@ gns_fill(const struct channel_ring_desc *chrd, slot_idx_t idx,
 	prop->sp_flags = 0;
 	prop->sp_buf_ptr = baddr + bdoff;
 	prop->sp_mdata_ptr = (mach_vm_address_t)(uintptr_t)q;
-	prop->sp_len = (uint16_t)(ring->ring_kind == CR_KIND_TX ?
-	    ring->ring_def_buf_size : q->qum_len);
+	prop->sp_len =
+	    (uint16_t)(ring->ring_kind == CR_KIND_TX ? ring->ring_def_buf_size
+						     : q->qum_len);
 	return 1;
 }
 
 /* Where the walk goes next: head for a NULL slot, else the one after. */
 static int
 gns_next_idx(const struct channel_ring_desc *chrd,
-    const struct __slot_desc *slot0, slot_idx_t *idx)
+	     const struct __slot_desc *slot0, slot_idx_t *idx)
 {
 	if (slot0 == NULL) {
 		*idx = chr_head(chrd);
@@ -831,12 +843,12 @@ gns_next_idx(const struct channel_ring_desc *chrd,
 	}
 	if (!chr_is_defunct(chrd))
 		SK_ABORT_WITH_CAUSE("Index out of bounds in gns", *idx);
-	return 0;       /* defunct: as if we walked off the end */
+	return 0; /* defunct: as if we walked off the end */
 }
 
 channel_slot_t
 os_channel_get_next_slot(const channel_ring_t chrd, const channel_slot_t slot0,
-    slot_prop_t *prop)
+			 slot_prop_t *prop)
 {
 	slot_idx_t idx;
 
@@ -864,7 +876,8 @@ os_channel_advance_slot(channel_ring_t chrd, const channel_slot_t slot)
 /* Only sp_len is honoured: the slot's single buffer holds that much. */
 void
 os_channel_set_slot_properties(const channel_ring_t chrd,
-    const channel_slot_t slot, const slot_prop_t *prop)
+			       const channel_slot_t slot,
+			       const slot_prop_t *prop)
 {
 	slot_idx_t idx = ch_slot_idx_checked(chrd, slot);
 	struct __user_quantum *q;
@@ -879,7 +892,7 @@ os_channel_set_slot_properties(const channel_ring_t chrd,
 	chr_verify_usd(chrd, chr_usd(chrd, idx));
 	/* on a defunct channel these land in zero pages nobody reads */
 	q = chr_slot_md(chrd, idx);
-	b = &q->qum_buf[0];     /* a packet's inline buflet is there too */
+	b = &q->qum_buf[0]; /* a packet's inline buflet is there too */
 	q->qum_len = prop->sp_len;
 	b->buf_dlen = prop->sp_len;
 	b->buf_doff = 0;
@@ -917,8 +930,8 @@ os_channel_get_stats_region(const channel_t chd, const channel_stats_id_t id)
 	struct __nx_stats_fsw *fsw = CHD_NX_STATS(chd);
 
 	/* only a flow switch publishes per-protocol statistics */
-	if (fsw == NULL || CHD_SCHEMA(chd)->csm_stats_type !=
-	    NEXUS_STATS_TYPE_FSW)
+	if (fsw == NULL ||
+	    CHD_SCHEMA(chd)->csm_stats_type != NEXUS_STATS_TYPE_FSW)
 		return NULL;
 	switch (id) {
 	case CHANNEL_STATS_ID_IP:
@@ -959,7 +972,7 @@ ch_flowadv_id_eq(const struct __flowadv_entry *fe, const uuid_t id)
  */
 static int
 ch_flowadv_entry(const struct channel_ring_desc *chrd, const uuid_t flow_id,
-    flowadv_idx_t fidx, const struct __flowadv_entry **fep)
+		 flowadv_idx_t fidx, const struct __flowadv_entry **fep)
 {
 	const struct channel *chd = chrd->chrd_channel;
 	const struct __flowadv_entry *fe = CHD_NX_FLOWADV(chd);
@@ -978,7 +991,7 @@ ch_flowadv_entry(const struct channel_ring_desc *chrd, const uuid_t flow_id,
 
 int
 os_channel_flow_admissible(const channel_ring_t chrd, uuid_t flow_id,
-    const flowadv_idx_t flow_index)
+			   const flowadv_idx_t flow_index)
 {
 	const struct __flowadv_entry *fe;
 	int err = ch_flowadv_entry(chrd, flow_id, flow_index, &fe);
@@ -990,7 +1003,8 @@ os_channel_flow_admissible(const channel_ring_t chrd, uuid_t flow_id,
 
 int
 os_channel_flow_adv_get_ce_count(const channel_ring_t chrd, uuid_t flow_id,
-    const flowadv_idx_t flow_index, uint32_t *ce_cnt, uint32_t *pkt_cnt)
+				 const flowadv_idx_t flow_index,
+				 uint32_t *ce_cnt, uint32_t *pkt_cnt)
 {
 	const struct __flowadv_entry *fe;
 	int err = ch_flowadv_entry(chrd, flow_id, flow_index, &fe);
@@ -1014,7 +1028,7 @@ ch_intf_adv(const struct __kern_nexus_adv_metadata *md)
 
 int
 os_channel_get_interface_advisory(const channel_t chd,
-    struct ifnet_interface_advisory *advisory)
+				  struct ifnet_interface_advisory *advisory)
 {
 	const struct __kern_nexus_adv_metadata *md = CHD_NX_ADV_MD(chd);
 	const struct __kern_netif_intf_advisory *ia;
@@ -1025,8 +1039,8 @@ os_channel_get_interface_advisory(const channel_t chd,
 	if ((ia = ch_intf_adv(md)) == NULL)
 		return chd_is_defunct(chd) ? ENXIO : ENOENT;
 	/* copy and sum in one pass; a torn copy will not match */
-	sum = os_copy_and_inet_checksum(&ia->adv, advisory,
-	    sizeof(*advisory), 0);
+	sum =
+	    os_copy_and_inet_checksum(&ia->adv, advisory, sizeof(*advisory), 0);
 	if (sum != ia->cksum)
 		return chd_is_defunct(chd) ? ENXIO : EAGAIN;
 	return 0;

@@ -22,62 +22,64 @@
 
 #include "os_channel_var.h"
 
-#define CHAF_GET	0x01	/* readable */
-#define CHAF_SET	0x02	/* settable, stored as (uint32_t)value */
-#define CHAF_RO		0x04	/* decided by the nexus: set => ENOTSUP */
-#define CHAF_BOOL	0x08	/* stored and read back as 0/1 */
+#define CHAF_GET 0x01  /* readable */
+#define CHAF_SET 0x02  /* settable, stored as (uint32_t)value */
+#define CHAF_RO 0x04   /* decided by the nexus: set => ENOTSUP */
+#define CHAF_BOOL 0x08 /* stored and read back as 0/1 */
 
 struct cha_field {
-	uint16_t	cf_off;		/* offsetof(struct channel_attr, ...) */
-	uint8_t		cf_flags;	/* CHAF_*; 0 = not implemented */
+	uint16_t cf_off;  /* offsetof(struct channel_attr, ...) */
+	uint8_t cf_flags; /* CHAF_*; 0 = not implemented */
 };
 
-#define CHA_F(field, flags) \
-	{ (uint16_t)offsetof(struct channel_attr, field), (flags) }
+#define CHA_F(field, flags)                                                    \
+	{                                                                      \
+		(uint16_t) offsetof(struct channel_attr, field), (flags)       \
+	}
 #define CHA_NEXUS(field) CHA_F(field, CHAF_GET | CHAF_RO)
 
 static const struct cha_field cha_fields[] = {
-	[CHANNEL_ATTR_TX_RINGS] = CHA_NEXUS(cha_tx_rings),
-	[CHANNEL_ATTR_RX_RINGS] = CHA_NEXUS(cha_rx_rings),
-	[CHANNEL_ATTR_TX_SLOTS] = CHA_NEXUS(cha_tx_slots),
-	[CHANNEL_ATTR_RX_SLOTS] = CHA_NEXUS(cha_rx_slots),
-	[CHANNEL_ATTR_SLOT_BUF_SIZE] = CHA_NEXUS(cha_buf_size),
-	[CHANNEL_ATTR_SLOT_META_SIZE] = CHA_NEXUS(cha_meta_size),
-	[CHANNEL_ATTR_EXCLUSIVE] = CHA_F(cha_exclusive, CHAF_GET | CHAF_SET),
-	[CHANNEL_ATTR_MONITOR] = CHA_F(cha_monitor, CHAF_GET | CHAF_SET),
-	[CHANNEL_ATTR_TX_LOWAT_UNIT] =
-	    CHA_F(cha_tx_lowat.cet_unit, CHAF_GET | CHAF_SET),
-	[CHANNEL_ATTR_TX_LOWAT_VALUE] =
-	    CHA_F(cha_tx_lowat.cet_value, CHAF_GET | CHAF_SET),
-	[CHANNEL_ATTR_RX_LOWAT_UNIT] =
-	    CHA_F(cha_rx_lowat.cet_unit, CHAF_GET | CHAF_SET),
-	[CHANNEL_ATTR_RX_LOWAT_VALUE] =
-	    CHA_F(cha_rx_lowat.cet_value, CHAF_GET | CHAF_SET),
-	/* readable, but a set is EINVAL (not in Apple's ENOTSUP list) */
-	[CHANNEL_ATTR_NEXUS_TYPE] = CHA_F(cha_nexus_type, CHAF_GET),
-	[CHANNEL_ATTR_NEXUS_EXTENSIONS] = CHA_NEXUS(cha_nexus_extensions),
-	[CHANNEL_ATTR_NEXUS_MHINTS] = CHA_NEXUS(cha_nexus_mhints),
-	[CHANNEL_ATTR_NEXUS_IFINDEX] = CHA_NEXUS(cha_nexus_ifindex),
-	[CHANNEL_ATTR_NEXUS_STATS_SIZE] = CHA_NEXUS(cha_stats_size),
-	[CHANNEL_ATTR_NEXUS_FLOWADV_MAX] = CHA_NEXUS(cha_flowadv_max),
-	[CHANNEL_ATTR_NEXUS_META_TYPE] = CHA_NEXUS(cha_nexus_meta_type),
-	[CHANNEL_ATTR_NEXUS_META_SUBTYPE] = CHA_NEXUS(cha_nexus_meta_subtype),
-	[CHANNEL_ATTR_NEXUS_CHECKSUM_OFFLOAD] =
-	    CHA_NEXUS(cha_nexus_checksum_offload),
-	[CHANNEL_ATTR_USER_PACKET_POOL] =
-	    CHA_F(cha_user_packet_pool, CHAF_GET | CHAF_SET | CHAF_BOOL),
-	[CHANNEL_ATTR_NEXUS_ADV_SIZE] = CHA_NEXUS(cha_nexusadv_size),
-	[CHANNEL_ATTR_NEXUS_DEFUNCT_OK] =
-	    CHA_F(cha_nexus_defunct_ok, CHAF_GET | CHAF_SET | CHAF_BOOL),
-	/* settable, but reading it back was never implemented */
-	[CHANNEL_ATTR_FILTER] = CHA_F(cha_filter, CHAF_SET),
-	[CHANNEL_ATTR_EVENT_RING] =
-	    CHA_F(cha_enable_event_ring, CHAF_GET | CHAF_SET | CHAF_BOOL),
-	[CHANNEL_ATTR_MAX_FRAGS] = CHA_NEXUS(cha_max_frags),
-	[CHANNEL_ATTR_NUM_BUFFERS] = CHA_NEXUS(cha_num_buffers),
-	[CHANNEL_ATTR_LOW_LATENCY] =
-	    CHA_F(cha_low_latency, CHAF_GET | CHAF_SET | CHAF_BOOL),
-	[CHANNEL_ATTR_LARGE_BUF_SIZE] = CHA_NEXUS(cha_large_buf_size),
+    [CHANNEL_ATTR_TX_RINGS] = CHA_NEXUS(cha_tx_rings),
+    [CHANNEL_ATTR_RX_RINGS] = CHA_NEXUS(cha_rx_rings),
+    [CHANNEL_ATTR_TX_SLOTS] = CHA_NEXUS(cha_tx_slots),
+    [CHANNEL_ATTR_RX_SLOTS] = CHA_NEXUS(cha_rx_slots),
+    [CHANNEL_ATTR_SLOT_BUF_SIZE] = CHA_NEXUS(cha_buf_size),
+    [CHANNEL_ATTR_SLOT_META_SIZE] = CHA_NEXUS(cha_meta_size),
+    [CHANNEL_ATTR_EXCLUSIVE] = CHA_F(cha_exclusive, CHAF_GET | CHAF_SET),
+    [CHANNEL_ATTR_MONITOR] = CHA_F(cha_monitor, CHAF_GET | CHAF_SET),
+    [CHANNEL_ATTR_TX_LOWAT_UNIT] =
+	CHA_F(cha_tx_lowat.cet_unit, CHAF_GET | CHAF_SET),
+    [CHANNEL_ATTR_TX_LOWAT_VALUE] =
+	CHA_F(cha_tx_lowat.cet_value, CHAF_GET | CHAF_SET),
+    [CHANNEL_ATTR_RX_LOWAT_UNIT] =
+	CHA_F(cha_rx_lowat.cet_unit, CHAF_GET | CHAF_SET),
+    [CHANNEL_ATTR_RX_LOWAT_VALUE] =
+	CHA_F(cha_rx_lowat.cet_value, CHAF_GET | CHAF_SET),
+    /* readable, but a set is EINVAL (not in Apple's ENOTSUP list) */
+    [CHANNEL_ATTR_NEXUS_TYPE] = CHA_F(cha_nexus_type, CHAF_GET),
+    [CHANNEL_ATTR_NEXUS_EXTENSIONS] = CHA_NEXUS(cha_nexus_extensions),
+    [CHANNEL_ATTR_NEXUS_MHINTS] = CHA_NEXUS(cha_nexus_mhints),
+    [CHANNEL_ATTR_NEXUS_IFINDEX] = CHA_NEXUS(cha_nexus_ifindex),
+    [CHANNEL_ATTR_NEXUS_STATS_SIZE] = CHA_NEXUS(cha_stats_size),
+    [CHANNEL_ATTR_NEXUS_FLOWADV_MAX] = CHA_NEXUS(cha_flowadv_max),
+    [CHANNEL_ATTR_NEXUS_META_TYPE] = CHA_NEXUS(cha_nexus_meta_type),
+    [CHANNEL_ATTR_NEXUS_META_SUBTYPE] = CHA_NEXUS(cha_nexus_meta_subtype),
+    [CHANNEL_ATTR_NEXUS_CHECKSUM_OFFLOAD] =
+	CHA_NEXUS(cha_nexus_checksum_offload),
+    [CHANNEL_ATTR_USER_PACKET_POOL] =
+	CHA_F(cha_user_packet_pool, CHAF_GET | CHAF_SET | CHAF_BOOL),
+    [CHANNEL_ATTR_NEXUS_ADV_SIZE] = CHA_NEXUS(cha_nexusadv_size),
+    [CHANNEL_ATTR_NEXUS_DEFUNCT_OK] =
+	CHA_F(cha_nexus_defunct_ok, CHAF_GET | CHAF_SET | CHAF_BOOL),
+    /* settable, but reading it back was never implemented */
+    [CHANNEL_ATTR_FILTER] = CHA_F(cha_filter, CHAF_SET),
+    [CHANNEL_ATTR_EVENT_RING] =
+	CHA_F(cha_enable_event_ring, CHAF_GET | CHAF_SET | CHAF_BOOL),
+    [CHANNEL_ATTR_MAX_FRAGS] = CHA_NEXUS(cha_max_frags),
+    [CHANNEL_ATTR_NUM_BUFFERS] = CHA_NEXUS(cha_num_buffers),
+    [CHANNEL_ATTR_LOW_LATENCY] =
+	CHA_F(cha_low_latency, CHAF_GET | CHAF_SET | CHAF_BOOL),
+    [CHANNEL_ATTR_LARGE_BUF_SIZE] = CHA_NEXUS(cha_large_buf_size),
 };
 
 #define CHA_NFIELDS (sizeof(cha_fields) / sizeof(cha_fields[0]))
@@ -122,7 +124,7 @@ cha_set_check(channel_attr_type_t type, uint64_t value)
 
 int
 os_channel_attr_set(const channel_attr_t cha, const channel_attr_type_t type,
-    const uint64_t value)
+		    const uint64_t value)
 {
 	const struct cha_field *f;
 	int err;
@@ -138,14 +140,14 @@ os_channel_attr_set(const channel_attr_t cha, const channel_attr_type_t type,
 		return ENOTSUP;
 	if (!(f->cf_flags & CHAF_SET))
 		return EINVAL;
-	*cha_slot(cha, f) = (f->cf_flags & CHAF_BOOL) ? (value != 0) :
-	    (uint32_t)value;
+	*cha_slot(cha, f) =
+	    (f->cf_flags & CHAF_BOOL) ? (value != 0) : (uint32_t)value;
 	return 0;
 }
 
 int
 os_channel_attr_get(const channel_attr_t cha, const channel_attr_type_t type,
-    uint64_t *value)
+		    uint64_t *value)
 {
 	const struct cha_field *f;
 	uint32_t v;
@@ -181,7 +183,8 @@ os_channel_attr_clone(const channel_attr_t cha)
 	ncha->cha_key = NULL;
 	ncha->cha_key_len = 0;
 	if (cha->cha_key != NULL && cha->cha_key_len != 0 &&
-	    os_channel_attr_set_key(ncha, cha->cha_key, cha->cha_key_len) != 0) {
+	    os_channel_attr_set_key(ncha, cha->cha_key, cha->cha_key_len) !=
+		0) {
 		os_channel_attr_destroy(ncha);
 		errno = ENOMEM;
 		return NULL;
@@ -208,7 +211,7 @@ cha_key_clear(struct channel_attr *cha)
 
 int
 os_channel_attr_set_key(const channel_attr_t cha, const void *key,
-    const uint32_t key_len)
+			const uint32_t key_len)
 {
 	void *copy;
 
@@ -228,8 +231,7 @@ os_channel_attr_set_key(const channel_attr_t cha, const void *key,
 }
 
 int
-os_channel_attr_get_key(const channel_attr_t cha, void *key,
-    uint32_t *key_len)
+os_channel_attr_get_key(const channel_attr_t cha, void *key, uint32_t *key_len)
 {
 	if (cha == NULL || key_len == NULL)
 		return EINVAL;
@@ -250,8 +252,8 @@ ch_mode_monitor(uint32_t mode)
 {
 	if (!(mode & CHMODE_MONITOR))
 		return CHANNEL_MONITOR_OFF;
-	return (mode & CHMODE_MONITOR_NO_COPY) ? CHANNEL_MONITOR_NO_COPY :
-	    CHANNEL_MONITOR_COPY;
+	return (mode & CHMODE_MONITOR_NO_COPY) ? CHANNEL_MONITOR_NO_COPY
+					       : CHANNEL_MONITOR_COPY;
 }
 
 /* The provider's parameters, as the nexus registered them. */
@@ -274,8 +276,9 @@ ch_params2attr(const struct nxprov_params *p, struct channel_attr *cha)
 	cha->cha_max_frags = p->nxp_max_frags;
 	cha->cha_large_buf_size = p->nxp_large_buf_size;
 	cha->cha_nexus_checksum_offload =
-	    (p->nxp_capabilities & NXPCAP_CHECKSUM_PARTIAL) ?
-	    CHANNEL_NEXUS_CHECKSUM_PARTIAL : 0;
+	    (p->nxp_capabilities & NXPCAP_CHECKSUM_PARTIAL)
+		? CHANNEL_NEXUS_CHECKSUM_PARTIAL
+		: 0;
 }
 
 /* The modes the kernel granted this channel. */

@@ -29,7 +29,7 @@ ev_bounds(os_channel_event_handle_t eh, uintptr_t *lo, uintptr_t *hi)
 	if (os_buflet_get_object_address(b) == NULL)
 		return EINVAL;
 	*lo = (uintptr_t)os_buflet_get_object_address(b) +
-	    os_buflet_get_data_offset(b);
+	      os_buflet_get_data_offset(b);
 	*hi = *lo + os_buflet_get_data_length(b);
 	return 0;
 }
@@ -47,7 +47,8 @@ ev_fits(uintptr_t ev, uintptr_t lo, uintptr_t hi)
 
 int
 os_channel_event_get_next_event(const os_channel_event_handle_t event_handle,
-    const os_channel_event_t prev_event, os_channel_event_t *event)
+				const os_channel_event_t prev_event,
+				os_channel_event_t *event)
 {
 	const struct __kern_channel_event *prev;
 	uintptr_t lo, hi, ev;
@@ -76,10 +77,9 @@ os_channel_event_get_next_event(const os_channel_event_handle_t event_handle,
 
 int
 os_channel_event_get_event_data(const os_channel_event_t event,
-    struct os_channel_event_data *data)
+				struct os_channel_event_data *data)
 {
-	const struct __kern_channel_event *cev =
-	    (const void *)(uintptr_t)event;
+	const struct __kern_channel_event *cev = (const void *)(uintptr_t)event;
 
 	if (event == 0 || data == NULL)
 		return EINVAL;

@@ -54,7 +54,7 @@ upp_defunct_err(const struct channel *chd)
 /* Sync to refill when empty; 0 with *idx at a slot holding a packet. */
 static int
 upp_alloc_slot(const struct channel *chd, const struct channel_ring_desc *chrd,
-    sync_flags_t flags, slot_idx_t *idx)
+	       sync_flags_t flags, slot_idx_t *idx)
 {
 	int err;
 
@@ -70,7 +70,7 @@ upp_alloc_slot(const struct channel *chd, const struct channel_ring_desc *chrd,
 /* Take the packet at slot idx off the ring: it becomes the program's. */
 static packet_t
 upp_take_packet(const struct channel_ring_desc *chrd, slot_idx_t idx,
-    mach_vm_address_t *baddr, uint32_t *bdoff)
+		mach_vm_address_t *baddr, uint32_t *bdoff)
 {
 	struct __user_quantum *q;
 
@@ -85,8 +85,8 @@ upp_take_packet(const struct channel_ring_desc *chrd, slot_idx_t idx,
 static int
 upp_packet_alloc(const struct channel *chd, packet_t *ph, int large)
 {
-	uint8_t ri = large ? chd->chd_large_buf_alloc_ring_idx :
-	    chd->chd_alloc_ring_idx;
+	uint8_t ri =
+	    large ? chd->chd_large_buf_alloc_ring_idx : chd->chd_alloc_ring_idx;
 	sync_flags_t flags = chd->chd_sync_flags & ~CHANNEL_SYNCF_ALLOC_BUF;
 	struct channel_ring_desc *chrd;
 	mach_vm_address_t baddr;
@@ -98,8 +98,8 @@ upp_packet_alloc(const struct channel *chd, packet_t *ph, int large)
 		return ENOTSUP;
 	/* a large refill frees too, since we pay for the round trip */
 	if (large)
-		flags = (flags & ~CHANNEL_SYNCF_ALLOC) |
-		    CHANNEL_SYNCF_LARGE_ALLOC;
+		flags =
+		    (flags & ~CHANNEL_SYNCF_ALLOC) | CHANNEL_SYNCF_LARGE_ALLOC;
 	chrd = upp_ring(chd, ri);
 	if ((err = upp_alloc_slot(chd, chrd, flags, &idx)) != 0)
 		return err;
@@ -125,13 +125,13 @@ os_channel_large_packet_alloc(const channel_t chd, packet_t *ph)
 /* The head slot of a free ring, syncing once if the ring is full. */
 static slot_idx_t
 upp_free_slot(const struct channel *chd, const struct channel_ring_desc *chrd,
-    const char *full_msg)
+	      const char *full_msg)
 {
 	slot_idx_t idx = chr_head(chrd);
 
 	if (idx == chr_tail(chrd))
 		(void)upp_sync(chd, CHANNEL_SYNCF_FREE,
-		    "packet pool free sync failed");
+			       "packet pool free sync failed");
 	if (idx == chr_tail(chrd) && !chd_is_defunct(chd))
 		SK_ABORT(full_msg);
 	return idx;
@@ -176,7 +176,7 @@ upp_is_finalized(packet_t ph)
 /* A violated precondition: trap, or on a defunct channel just stop. */
 static int
 upp_misuse(const struct channel_ring_desc *chrd, const char *msg,
-    uint64_t cause)
+	   uint64_t cause)
 {
 	if (!chr_is_defunct(chrd))
 		SK_ABORT_WITH_CAUSE(msg, cause);
@@ -185,18 +185,18 @@ upp_misuse(const struct channel_ring_desc *chrd, const char *msg,
 
 static int
 upp_slot_in_window(const struct channel_ring_desc *chrd,
-    const struct __slot_desc *slot)
+		   const struct __slot_desc *slot)
 {
 	uintptr_t off = (uintptr_t)slot - (uintptr_t)chrd->chrd_slot_desc;
 
-	return off < (uintptr_t)chrd->chrd_ring->ring_num_slots *
-	    SLOT_DESC_SZ && chr_idx_in_window(chrd,
-	    (slot_idx_t)(off / SLOT_DESC_SZ));
+	return off <
+		   (uintptr_t)chrd->chrd_ring->ring_num_slots * SLOT_DESC_SZ &&
+	       chr_idx_in_window(chrd, (slot_idx_t)(off / SLOT_DESC_SZ));
 }
 
 int
 os_channel_slot_attach_packet(const channel_ring_t chrd,
-    const channel_slot_t slot, packet_t ph)
+			      const channel_slot_t slot, packet_t ph)
 {
 	struct __user_quantum *q = QUM_ADDR(ph);
 	obj_idx_t midx;
@@ -209,7 +209,7 @@ os_channel_slot_attach_packet(const channel_ring_t chrd,
 		return upp_misuse(chrd, "Invalid slot", (uintptr_t)slot);
 	if (SD_VALID_METADATA(SLOT_DESC_USD(slot)))
 		return upp_misuse(chrd, "Slot has attached packet",
-		    (uintptr_t)slot);
+				  (uintptr_t)slot);
 	midx = METADATA_IDX(q);
 	chr_verify_md_idx(chrd, q, midx);
 	chr_usd_attach(SLOT_DESC_USD(slot), midx);
@@ -218,7 +218,7 @@ os_channel_slot_attach_packet(const channel_ring_t chrd,
 
 int
 os_channel_slot_detach_packet(const channel_ring_t chrd,
-    const channel_slot_t slot, packet_t ph)
+			      const channel_slot_t slot, packet_t ph)
 {
 	if (!chd_is_upp(chrd->chrd_channel))
 		return ENOTSUP;
@@ -226,9 +226,9 @@ os_channel_slot_detach_packet(const channel_ring_t chrd,
 		return upp_misuse(chrd, "Invalid slot", (uintptr_t)slot);
 	if (!SD_VALID_METADATA(SLOT_DESC_USD(slot)))
 		return upp_misuse(chrd, "Slot has no attached packet",
-		    (uintptr_t)slot);
+				  (uintptr_t)slot);
 	if (ph != SK_PTR_ENCODE(chr_md(chrd, SLOT_DESC_USD(slot)->sd_md_idx),
-	    chrd->chrd_md_type, chrd->chrd_md_subtype))
+				chrd->chrd_md_type, chrd->chrd_md_subtype))
 		return upp_misuse(chrd, "packet handle mismatch", ph);
 	if (!upp_is_finalized(ph))
 		return upp_misuse(chrd, "packet not finalized", ph);
@@ -249,7 +249,8 @@ upp_has_buflet_rings(const struct channel *chd)
 /* Resolve a buflet handed out by the kernel; it must stand alone. */
 static int
 upp_buflet_prepare(const struct channel *chd,
-    const struct channel_ring_desc *chrd, struct __user_buflet *ubft)
+		   const struct channel_ring_desc *chrd,
+		   struct __user_buflet *ubft)
 {
 	mach_vm_address_t a = chr_buf_addr(chrd, ubft);
 
@@ -275,9 +276,9 @@ os_channel_buflet_alloc(const channel_t chd, buflet_t *bft)
 		return ENOTSUP;
 	chrd = upp_ring(chd, chd->chd_buf_alloc_ring_idx);
 	idx = chr_head(chrd);
-	if (idx == chr_tail(chrd) && (err = upp_sync(chd,
-	    CHANNEL_SYNCF_ALLOC_BUF | CHANNEL_SYNCF_FREE,
-	    "buflet pool alloc sync failed")) != 0)
+	if (idx == chr_tail(chrd) &&
+	    (err = upp_sync(chd, CHANNEL_SYNCF_ALLOC_BUF | CHANNEL_SYNCF_FREE,
+			    "buflet pool alloc sync failed")) != 0)
 		return err;
 	if (idx == chr_tail(chrd))
 		return chd_is_defunct(chd) ? ENXIO : ENOMEM;
@@ -317,7 +318,7 @@ os_channel_buflet_free(const channel_t chd, buflet_t ubft)
 /* Alloc-ring packets carry exactly one buflet, with a real count. */
 static int
 upp_purge_check_pkt(const struct channel_ring_desc *chrd,
-    const struct __user_quantum *q)
+		    const struct __user_quantum *q)
 {
 	const struct __user_packet *p = (const struct __user_packet *)q;
 
@@ -335,7 +336,7 @@ upp_purge_check_pkt(const struct channel_ring_desc *chrd,
 /* Move the packet at the alloc ring's head to the free ring. */
 static int
 upp_purge_one_pkt(struct channel *chd, struct channel_ring_desc *chrd,
-    slot_idx_t idx)
+		  slot_idx_t idx)
 {
 	struct __user_quantum *q;
 	int err;
@@ -348,8 +349,8 @@ upp_purge_one_pkt(struct channel *chd, struct channel_ring_desc *chrd,
 		return err;
 	CH_STORE(q->qum_buf[0].buf_addr, chr_buf_addr(chrd, &q->qum_buf[0]));
 	chr_set_head(chrd, chr_next(chrd, idx));
-	err = os_channel_packet_free(chd, SK_PTR_ENCODE(q, chrd->chrd_md_type,
-	    chrd->chrd_md_subtype));
+	err = os_channel_packet_free(
+	    chd, SK_PTR_ENCODE(q, chrd->chrd_md_type, chrd->chrd_md_subtype));
 	if (err != 0 && !chd_is_defunct(chd))
 		SK_ABORT_WITH_CAUSE("packet pool purge free failed", err);
 	return err;
@@ -373,7 +374,7 @@ upp_purge_pkt_ring(struct channel *chd, uint8_t ri)
 /* Move the buflet at the buflet alloc ring's head to its free ring. */
 static int
 upp_purge_one_bft(struct channel *chd, struct channel_ring_desc *chrd,
-    slot_idx_t idx)
+		  slot_idx_t idx)
 {
 	struct __user_buflet *ubft;
 	int err;
@@ -416,7 +417,7 @@ upp_purge_rings(struct channel *chd)
 		return err;
 	if (chd->chd_large_buf_alloc_ring_idx != CHD_RING_IDX_NONE &&
 	    (err = upp_purge_pkt_ring(chd,
-	    chd->chd_large_buf_alloc_ring_idx)) != 0)
+				      chd->chd_large_buf_alloc_ring_idx)) != 0)
 		return err;
 	if (ch_num_allocator_rings(chd->chd_schema) > 2)
 		return upp_purge_bft_ring(chd);
@@ -431,8 +432,10 @@ os_channel_packet_pool_purge(const channel_t chd)
 	if (!chd_is_upp(chd))
 		return ENOTSUP;
 	/* let the kernel shrink the working set, then return the surplus */
-	err = upp_sync(chd, (chd->chd_sync_flags & ~CHANNEL_SYNCF_FREE) |
-	    CHANNEL_SYNCF_PURGE, "packet pool purge sync failed");
+	err = upp_sync(chd,
+		       (chd->chd_sync_flags & ~CHANNEL_SYNCF_FREE) |
+			   CHANNEL_SYNCF_PURGE,
+		       "packet pool purge sync failed");
 	if (err != 0)
 		return err;
 	if ((err = upp_purge_rings(chd)) != 0)
@@ -452,14 +455,16 @@ upp_event_ring(const struct channel *chd)
 {
 	const struct ch_info *ci = CHD_INFO(chd);
 
-	return upp_ring(chd, (uint8_t)(ch_num_tx_rings(ci) +
-	    ch_num_rx_rings(ci) + ch_num_allocator_rings(chd->chd_schema)));
+	return upp_ring(chd,
+			(uint8_t)(ch_num_tx_rings(ci) + ch_num_rx_rings(ci) +
+				  ch_num_allocator_rings(chd->chd_schema)));
 }
 
 int
 os_channel_get_next_event_handle(const channel_t chd,
-    os_channel_event_handle_t *ehandle, os_channel_event_type_t *etype,
-    uint32_t *nevents)
+				 os_channel_event_handle_t *ehandle,
+				 os_channel_event_type_t *etype,
+				 uint32_t *nevents)
 {
 	const struct __kern_channel_event_metadata *emd;
 	struct channel_ring_desc *chrd;

@@ -32,11 +32,12 @@
  * fills in addresses the kernel cannot know).  Through memcpy, because
  * buflets are packed: their fields may sit at any alignment.
  */
-#define CH_STORE(lval, val) do {                                        \
-	__typeof__(lval) _chs_v = (val);                                \
-	memcpy((void *)(uintptr_t)&(lval),                              \
-	    (const void *)(uintptr_t)&_chs_v, sizeof(_chs_v));          \
-} while (0)
+#define CH_STORE(lval, val)                                                    \
+	do {                                                                   \
+		__typeof__(lval) _chs_v = (val);                               \
+		memcpy((void *)(uintptr_t) & (lval),                           \
+		       (const void *)(uintptr_t)&_chs_v, sizeof(_chs_v));      \
+	} while (0)
 
 /* Process-wide copy of csm_md_redzone_cookie: the first channel's wins. */
 extern uint64_t ch_md_redzone_cookie SK_HIDDEN;
@@ -109,7 +110,7 @@ chr_idx_in_window(const struct channel_ring_desc *chrd, slot_idx_t idx)
 	if (head <= tail)
 		return idx >= head && idx < tail;
 	return idx < tail ||
-	    (idx >= head && idx < chrd->chrd_ring->ring_num_slots);
+	       (idx >= head && idx < chrd->chrd_ring->ring_num_slots);
 }
 
 static inline int
@@ -148,8 +149,9 @@ static inline void *
 chr_md(const struct channel_ring_desc *chrd, obj_idx_t midx)
 {
 	return (void *)(uintptr_t)(chrd->chrd_md_base_addr +
-	    (mach_vm_address_t)midx * chrd->chrd_ring->ring_md_size +
-	    METADATA_PREAMBLE_SZ);
+				   (mach_vm_address_t)midx *
+				       chrd->chrd_ring->ring_md_size +
+				   METADATA_PREAMBLE_SZ);
 }
 
 static inline struct __user_quantum *
@@ -162,7 +164,9 @@ static inline struct __user_buflet *
 chr_bft(const struct channel_ring_desc *chrd, obj_idx_t bidx)
 {
 	return (struct __user_buflet *)(uintptr_t)(chrd->chrd_bft_base_addr +
-	    (mach_vm_address_t)bidx * chrd->chrd_ring->ring_bft_size);
+						   (mach_vm_address_t)bidx *
+						       chrd->chrd_ring
+							   ->ring_bft_size);
 }
 
 static inline void
@@ -198,19 +202,20 @@ ch_num_allocator_rings(const volatile struct __user_channel_schema *csm)
 }
 
 /* Checks that trap unless the channel is defunct (os_channel.c). */
-void chr_verify_md(const struct channel_ring_desc *chrd, const void *md)
-    SK_HIDDEN;
+void chr_verify_md(const struct channel_ring_desc *chrd,
+		   const void *md) SK_HIDDEN;
 void chr_verify_usd(const struct channel_ring_desc *chrd,
-    const struct __user_slot_desc *usd) SK_HIDDEN;
+		    const struct __user_slot_desc *usd) SK_HIDDEN;
 void chr_verify_md_idx(const struct channel_ring_desc *chrd, const void *md,
-    obj_idx_t midx) SK_HIDDEN;
+		       obj_idx_t midx) SK_HIDDEN;
 mach_vm_address_t chr_md_init_addrs(const struct channel_ring_desc *chrd,
-    struct __user_quantum *q, uint32_t *bdoff) SK_HIDDEN;
+				    struct __user_quantum *q,
+				    uint32_t *bdoff) SK_HIDDEN;
 mach_vm_address_t chr_buf_addr(const struct channel_ring_desc *chrd,
-    const struct __user_buflet *ubft) SK_HIDDEN;
+			       const struct __user_buflet *ubft) SK_HIDDEN;
 
 /* os_channel_attr.c: the attributes a channel really has. */
-void ch_info2attr(const struct channel *chd, struct channel_attr *cha)
-    SK_HIDDEN;
+void ch_info2attr(const struct channel *chd,
+		  struct channel_attr *cha) SK_HIDDEN;
 
 #endif /* !_LIBOS_OS_CHANNEL_VAR_H_ */

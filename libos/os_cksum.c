@@ -80,7 +80,7 @@ os_inet_checksum(const void *data, uint32_t len, uint32_t sum0)
 
 uint32_t
 os_copy_and_inet_checksum(const void *src, void *dst, uint32_t len,
-    uint32_t sum0)
+			  uint32_t sum0)
 {
 	uint32_t s = ck_fold32(ck_sum(src, dst, len, sum0));
 

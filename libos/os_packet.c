@@ -24,14 +24,16 @@
 
 #include "os_channel_var.h"
 
-#define PKT_CSUM_TX_FLAGS (PACKET_CSUM_PARTIAL | PACKET_CSUM_ZERO_INVERT | \
-	PACKET_CSUM_IP | PACKET_CSUM_TCP | PACKET_CSUM_UDP | \
-	PACKET_CSUM_TCPIPV6 | PACKET_CSUM_UDPIPV6)
-#define PKT_CSUM_RX_FLAGS (PACKET_CSUM_IP_CHECKED | PACKET_CSUM_IP_VALID | \
-	PACKET_CSUM_DATA_VALID | PACKET_CSUM_PSEUDO_HDR)
+#define PKT_CSUM_TX_FLAGS                                                      \
+	(PACKET_CSUM_PARTIAL | PACKET_CSUM_ZERO_INVERT | PACKET_CSUM_IP |      \
+	 PACKET_CSUM_TCP | PACKET_CSUM_UDP | PACKET_CSUM_TCPIPV6 |             \
+	 PACKET_CSUM_UDPIPV6)
+#define PKT_CSUM_RX_FLAGS                                                      \
+	(PACKET_CSUM_IP_CHECKED | PACKET_CSUM_IP_VALID |                       \
+	 PACKET_CSUM_DATA_VALID | PACKET_CSUM_PSEUDO_HDR)
 #define PKT_CSUM_TSO_FLAGS (PACKET_CSUM_TSO_IPV4 | PACKET_CSUM_TSO_IPV6)
-#define PKT_CSUM_FLAGS (PKT_CSUM_TX_FLAGS | PKT_CSUM_RX_FLAGS | \
-	PKT_CSUM_TSO_FLAGS)
+#define PKT_CSUM_FLAGS                                                         \
+	(PKT_CSUM_TX_FLAGS | PKT_CSUM_RX_FLAGS | PKT_CSUM_TSO_FLAGS)
 
 static struct __user_quantum *
 pk_qum(packet_t ph)
@@ -264,9 +266,17 @@ static int
 pk_sc_valid(uint32_t sc)
 {
 	switch (sc) {
-	case PKT_SC_BK_SYS: case PKT_SC_BK: case PKT_SC_BE: case PKT_SC_RD:
-	case PKT_SC_OAM: case PKT_SC_AV: case PKT_SC_RV: case PKT_SC_VI:
-	case PKT_SC_SIG: case PKT_SC_VO: case PKT_SC_CTL:
+	case PKT_SC_BK_SYS:
+	case PKT_SC_BK:
+	case PKT_SC_BE:
+	case PKT_SC_RD:
+	case PKT_SC_OAM:
+	case PKT_SC_AV:
+	case PKT_SC_RV:
+	case PKT_SC_VI:
+	case PKT_SC_SIG:
+	case PKT_SC_VO:
+	case PKT_SC_CTL:
 		return 1;
 	}
 	return 0;
@@ -324,9 +334,8 @@ os_packet_get_traffic_class(const packet_t ph)
 /* ------------------------------------------------------------------ */
 
 int
-os_packet_set_inet_checksum(const packet_t ph,
-    const packet_csum_flags_t flags, const uint16_t start,
-    const uint16_t stuff)
+os_packet_set_inet_checksum(const packet_t ph, const packet_csum_flags_t flags,
+			    const uint16_t start, const uint16_t stuff)
 {
 	struct __user_packet *p = pk_pkt(ph);
 
@@ -338,15 +347,14 @@ os_packet_set_inet_checksum(const packet_t ph,
 
 void
 os_packet_add_inet_csum_flags(const packet_t ph,
-    const packet_csum_flags_t flags)
+			      const packet_csum_flags_t flags)
 {
 	pk_pkt(ph)->pkt_csum_flags |= flags & PKT_CSUM_FLAGS;
 }
 
 /* RX view: start offset and, with PARTIAL, the partial sum found. */
 packet_csum_flags_t
-os_packet_get_inet_checksum(const packet_t ph, uint16_t *start,
-    uint16_t *val)
+os_packet_get_inet_checksum(const packet_t ph, uint16_t *start, uint16_t *val)
 {
 	struct __user_packet *p = pk_pkt(ph);
 
@@ -384,15 +392,14 @@ os_packet_get_aggregation_type(const packet_t ph)
 
 int
 os_packet_set_compression_generation_count(const packet_t ph,
-    const uint32_t gencnt)
+					   const uint32_t gencnt)
 {
 	pk_pkt(ph)->pkt_comp_gencnt = gencnt;
 	return 0;
 }
 
 int
-os_packet_get_compression_generation_count(const packet_t ph,
-    uint32_t *gencnt)
+os_packet_get_compression_generation_count(const packet_t ph, uint32_t *gencnt)
 {
 	struct __user_packet *p = pk_pkt(ph);
 
@@ -448,8 +455,7 @@ os_packet_get_expire_time(const packet_t ph, uint64_t *ts)
 }
 
 int
-os_packet_set_expiry_action(const packet_t ph,
-    const packet_expiry_action_t act)
+os_packet_set_expiry_action(const packet_t ph, const packet_expiry_action_t act)
 {
 	pk_opt(ph)->__expiry_action = (uint8_t)act;
 	if (act != PACKET_EXPIRY_ACTION_NONE)
@@ -529,7 +535,7 @@ os_packet_set_packetid(const packet_t ph, packet_id_t *pktid)
 	if (pktid == NULL)
 		return EINVAL;
 	return pk_token_set(ph, pktid, sizeof(*pktid),
-	    PKT_OPT_TOKEN_TYPE_PACKET_ID);
+			    PKT_OPT_TOKEN_TYPE_PACKET_ID);
 }
 
 int
@@ -547,7 +553,7 @@ os_packet_get_packetid(const packet_t ph, packet_id_t *pktid)
 
 int
 os_packet_set_vlan_tag(const packet_t ph, const uint16_t tag,
-    const boolean_t tag_in_pkt)
+		       const boolean_t tag_in_pkt)
 {
 	pk_opt(ph)->__vlan_tag = tag;
 	pk_flag_set(ph, PKT_F_OPT_VLTAG);
@@ -559,8 +565,7 @@ os_packet_set_vlan_tag(const packet_t ph, const uint16_t tag,
 }
 
 int
-os_packet_get_vlan_tag(const packet_t ph, uint16_t *tag,
-    boolean_t *tag_in_pkt)
+os_packet_get_vlan_tag(const packet_t ph, uint16_t *tag, boolean_t *tag_in_pkt)
 {
 	struct __packet_opt_com *po = pk_opt_if(ph, PKT_F_OPT_VLTAG);
 
@@ -589,7 +594,8 @@ os_packet_get_vlan_priority(const uint16_t tag)
 
 int
 os_packet_set_app_metadata(const packet_t ph,
-    const packet_app_metadata_type_t type, const uint8_t md)
+			   const packet_app_metadata_type_t type,
+			   const uint8_t md)
 {
 	struct __packet_opt_com *po = pk_opt(ph);
 
@@ -733,7 +739,7 @@ os_packet_get_next_buflet(const packet_t ph, const buflet_t bprev)
  */
 int
 os_packet_add_buflet(const packet_t ph, const buflet_t bprev,
-    const buflet_t bnew)
+		     const buflet_t bnew)
 {
 	struct __user_packet *p = pk_pkt(ph);
 	struct __user_buflet *link = bprev != NULL ? bprev : &p->pkt_qum_buf;
@@ -782,7 +788,7 @@ pk_finalize_packet(packet_t ph)
 		return ERANGE;
 	p->pkt_headroom = (uint8_t)doff;
 	if (SK_PTR_SUBTYPE(ph) == NEXUS_META_SUBTYPE_RAW)
-		p->pkt_l2_len = 0;      /* the kernel works it out again */
+		p->pkt_l2_len = 0; /* the kernel works it out again */
 	else if (p->pkt_headroom != 0 || p->pkt_l2_len != 0)
 		return ERANGE;
 	if ((p->pkt_pflags & PKT_F_OPT_EXPIRE_TS) &&

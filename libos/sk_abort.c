@@ -13,11 +13,11 @@
 
 #include "sk_abort.h"
 
-#define SKA_LINE_MAX	1024
+#define SKA_LINE_MAX 1024
 
 struct ska_line {
-	char	sl_buf[SKA_LINE_MAX];
-	size_t	sl_len;
+	char sl_buf[SKA_LINE_MAX];
+	size_t sl_len;
 };
 
 static void
@@ -92,5 +92,6 @@ void
 sk_abort_dynamic(const char *func, char *msg)
 {
 	/* a NULL msg means malloc failed while building it: still die */
-	sk_abort(func, msg != NULL ? msg : "fatal error (no memory for message)");
+	sk_abort(func,
+		 msg != NULL ? msg : "fatal error (no memory for message)");
 }

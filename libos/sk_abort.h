@@ -27,7 +27,7 @@ void sk_abort_dynamic(const char *func, char *msg)
     __attribute__((noreturn, visibility("hidden")));
 
 #define SK_ABORT(msg) sk_abort(__func__, (msg))
-#define SK_ABORT_WITH_CAUSE(msg, cause) \
+#define SK_ABORT_WITH_CAUSE(msg, cause)                                        \
 	sk_abort_with_cause(__func__, (msg), (uint64_t)(uintptr_t)(cause))
 #define SK_ABORT_DYNAMIC(msg) sk_abort_dynamic(__func__, (msg))
 

@@ -33,22 +33,22 @@
 /* System calls: kernel channels (fd 100+) and synthetic ones (1000+)  */
 /* ------------------------------------------------------------------ */
 
-#define KFD_BASE	100
-#define SFD_BASE	1000
-#define TAB_MAX		16
+#define KFD_BASE 100
+#define SFD_BASE 1000
+#define TAB_MAX 16
 
 struct syn;
 static struct kh_chan *kfd_tab[TAB_MAX];
 static struct syn *sfd_tab[TAB_MAX];
-static struct syn *syn_next;    /* what the next open returns, if set */
+static struct syn *syn_next; /* what the next open returns, if set */
 static unsigned closes;
 
 struct syn {
 	uint8_t *span;
 	size_t span_size;
 	struct ch_info info;
-	uint32_t granted_mode;          /* cinfo_ch_mode */
-	int open_errno;                 /* fail the open with this */
+	uint32_t granted_mode; /* cinfo_ch_mode */
+	int open_errno;	       /* fail the open with this */
 	unsigned syncs;
 	int sync_mode, sync_flags;
 	void (*on_sync)(struct syn *s, int mode, int flags);
@@ -104,8 +104,9 @@ k_open(struct ch_init *init)
 
 	ck_assert_ptr_nonnull(c);
 	err = kh_chan_open_key(c, init->ci_nx_uuid, init->ci_nx_port,
-	    init->ci_ch_ring_id, init->ci_ch_mode,
-	    (const void *)(uintptr_t)init->ci_key, init->ci_key_len);
+			       init->ci_ch_ring_id, init->ci_ch_mode,
+			       (const void *)(uintptr_t)init->ci_key,
+			       init->ci_key_len);
 	if (err != 0) {
 		free(c);
 		return ret_errno(err);
@@ -192,7 +193,7 @@ __channel_get_opt(int fd, const uint32_t opt, void *val, uint32_t *len)
 
 int
 __channel_set_opt(int fd, const uint32_t opt, const void *val,
-    const uint32_t len)
+		  const uint32_t len)
 {
 	struct skc_channel_opt o;
 
@@ -249,8 +250,8 @@ k_open_port(nexus_port_t port, ring_id_t rid, channel_attr_t attr)
 	channel_attr_t a = attr != NULL ? attr : os_channel_attr_create();
 	channel_t ch;
 
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_NEXUS_DEFUNCT_OK,
-	    1), 0);
+	ck_assert_int_eq(
+	    os_channel_attr_set(a, CHANNEL_ATTR_NEXUS_DEFUNCT_OK, 1), 0);
 	ch = os_channel_create_extended(nx, port, CHANNEL_DIR_TX_RX, rid, a);
 	if (attr == NULL)
 		os_channel_attr_destroy(a);
@@ -269,7 +270,7 @@ api_fill(channel_ring_t r, uint32_t n, uint16_t len, uint8_t seed)
 		s = os_channel_get_next_slot(r, last, &p);
 		ck_assert_ptr_nonnull(s);
 		ck_assert_uint_ne(p.sp_buf_ptr, 0);
-		ck_assert_uint_eq(p.sp_len, 2048);      /* TX prefill */
+		ck_assert_uint_eq(p.sp_len, 2048); /* TX prefill */
 		memset((void *)(uintptr_t)p.sp_buf_ptr, seed + i, len);
 		p.sp_len = len;
 		os_channel_set_slot_properties(r, s, &p);
@@ -317,7 +318,7 @@ START_TEST(test_k_fullupipe)
 	ck_assert_uint_eq(os_channel_available_slot_count(tx0), 99);
 	ck_assert_uint_eq(os_channel_available_slot_count(rx1), 0);
 	ck_assert_ptr_null(os_channel_get_next_slot(rx1, NULL, NULL));
-	api_fill(tx0, 99, 8, 0);                                  /* 1 */
+	api_fill(tx0, 99, 8, 0); /* 1 */
 	ck_assert_ptr_null(os_channel_get_next_slot(tx0, NULL, NULL));
 	ck_assert_uint_eq(os_channel_available_slot_count(tx0), 0);
 	ck_assert_int_eq(os_channel_pending(tx0), 1);
@@ -327,17 +328,17 @@ START_TEST(test_k_fullupipe)
 	ck_assert_uint_eq(os_channel_available_slot_count(tx0), 99);
 	ck_assert_uint_eq(os_channel_available_slot_count(rx1), 0);
 	ck_assert_int_eq(os_channel_pending(tx0), 0);
-	api_fill(tx0, 99, 8, 100);                                /* 4 */
+	api_fill(tx0, 99, 8, 100); /* 4 */
 	ck_assert_int_eq(os_channel_sync(a, CHANNEL_SYNC_TX), 0);
 	ck_assert_uint_eq(os_channel_available_slot_count(tx0), 0);
 	ck_assert_int_eq(os_channel_sync(b, CHANNEL_SYNC_RX), 0); /* 5 */
 	ck_assert_uint_eq(os_channel_available_slot_count(tx0), 0);
 	ck_assert_uint_eq(os_channel_available_slot_count(rx1), 99);
-	api_drain(rx1, 99, 8, 0);                                 /* 6 */
+	api_drain(rx1, 99, 8, 0); /* 6 */
 	ck_assert_uint_eq(os_channel_available_slot_count(rx1), 0);
 	ck_assert_int_eq(os_channel_sync(b, CHANNEL_SYNC_RX), 0);
 	ck_assert_uint_eq(os_channel_available_slot_count(rx1), 99);
-	api_drain(rx1, 99, 8, 100);                               /* 7 */
+	api_drain(rx1, 99, 8, 100); /* 7 */
 	ck_assert_int_eq(os_channel_sync(a, CHANNEL_SYNC_TX), 0);
 	ck_assert_uint_eq(os_channel_available_slot_count(tx0), 99);
 	ck_assert_uint_eq(os_channel_available_slot_count(rx1), 0);
@@ -371,7 +372,8 @@ START_TEST(test_k_oneslot)
 	ck_assert_ptr_nonnull(bft);
 	ck_assert_uint_eq(os_buflet_get_data_limit(bft), 2048);
 	ck_assert_uint_eq((uintptr_t)os_buflet_get_object_address(bft) +
-	    os_buflet_get_data_offset(bft), p.sp_buf_ptr);
+			      os_buflet_get_data_offset(bft),
+			  p.sp_buf_ptr);
 	ck_assert_uint_eq(p.sp_mdata_ptr, SK_PTR_ADDR(ph));
 	memcpy((void *)(uintptr_t)p.sp_buf_ptr, MSG54, 54);
 	p.sp_len = 54;
@@ -412,7 +414,7 @@ START_TEST(test_k_attrs_reflect_nexus)
 	channel_t ch;
 	nexus_type_t nt;
 	uint64_t ext;
-	static const uint8_t key[4] = { 1, 2, 3, 4 };
+	static const uint8_t key[4] = {1, 2, 3, 4};
 
 	kh_upipe(ctl, 2, 64, 1, 0, nx);
 	ck_assert_int_eq(os_channel_attr_set_key(a, key, 4), 0);
@@ -426,17 +428,17 @@ START_TEST(test_k_attrs_reflect_nexus)
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_SLOT_BUF_SIZE), 2048);
 	ck_assert_uint_ne(attr_get(a, CHANNEL_ATTR_SLOT_META_SIZE), 0);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_NEXUS_TYPE),
-	    NEXUS_TYPE_USER_PIPE);
+			  NEXUS_TYPE_USER_PIPE);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_NEXUS_META_TYPE),
-	    CHANNEL_NEXUS_META_TYPE_QUANTUM);
+			  CHANNEL_NEXUS_META_TYPE_QUANTUM);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_NEXUS_META_SUBTYPE),
-	    CHANNEL_NEXUS_META_SUBTYPE_PAYLOAD);
+			  CHANNEL_NEXUS_META_SUBTYPE_PAYLOAD);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_USER_PACKET_POOL), 0);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_NEXUS_DEFUNCT_OK), 1);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_NO_AUTO_SYNC), 1);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_MONITOR), 0);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_TX_LOWAT_UNIT),
-	    CHANNEL_THRESHOLD_UNIT_SLOTS);
+			  CHANNEL_THRESHOLD_UNIT_SLOTS);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_TX_LOWAT_VALUE), 1);
 	/* the key survives the overwrite */
 	{
@@ -448,7 +450,7 @@ START_TEST(test_k_attrs_reflect_nexus)
 		ck_assert_mem_eq(out, key, 4);
 	}
 	ck_assert_int_eq(os_channel_read_nexus_extension_info(ch, &nt, &ext),
-	    0);
+			 0);
 	ck_assert_int_eq(nt, NEXUS_TYPE_USER_PIPE);
 	ck_assert_int_eq(os_channel_read_attr(ch, a), 0);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_TX_SLOTS), 64);
@@ -468,17 +470,18 @@ START_TEST(test_k_write_attr_lowat)
 	kh_upipe(ctl, 1, 64, 1, 0, nx);
 	ch = k_open_port(0, CHANNEL_RING_ID_ANY, a);
 	ck_assert_ptr_nonnull(ch);
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_RX_LOWAT_VALUE,
-	    7), 0);
+	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_RX_LOWAT_VALUE, 7),
+			 0);
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_TX_LOWAT_UNIT,
-	    CHANNEL_THRESHOLD_UNIT_BYTES), 0);
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_TX_LOWAT_VALUE,
-	    100), 0);
+					     CHANNEL_THRESHOLD_UNIT_BYTES),
+			 0);
+	ck_assert_int_eq(
+	    os_channel_attr_set(a, CHANNEL_ATTR_TX_LOWAT_VALUE, 100), 0);
 	ck_assert_int_eq(os_channel_write_attr(ch, a), 0);
 	ck_assert_int_eq(os_channel_read_attr(ch, a), 0);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_RX_LOWAT_VALUE), 7);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_TX_LOWAT_UNIT),
-	    CHANNEL_THRESHOLD_UNIT_BYTES);
+			  CHANNEL_THRESHOLD_UNIT_BYTES);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_TX_LOWAT_VALUE), 100);
 	os_channel_destroy(ch);
 	os_channel_attr_destroy(a);
@@ -498,14 +501,16 @@ START_TEST(test_k_ringid)
 	ck_assert_uint_eq(os_channel_ring_id(ch, CHANNEL_FIRST_RX_RING), 0);
 	ck_assert_uint_eq(os_channel_ring_id(ch, CHANNEL_LAST_RX_RING), 3);
 	ck_assert_uint_eq(os_channel_ring_id(ch, (ring_id_type_t)9),
-	    CHANNEL_RING_ID_ANY);
+			  CHANNEL_RING_ID_ANY);
 	for (r = 0; r < 4; r++) {
 		ck_assert_ptr_eq(os_channel_tx_ring(ch, r), &ch->chd_rings[r]);
 		ck_assert_ptr_eq(os_channel_rx_ring(ch, r),
-		    &ch->chd_rings[4 + r]);
-		ck_assert_uint_eq(os_channel_tx_ring(ch, r)->chrd_ring->ring_kind,
+				 &ch->chd_rings[4 + r]);
+		ck_assert_uint_eq(
+		    os_channel_tx_ring(ch, r)->chrd_ring->ring_kind,
 		    CR_KIND_TX);
-		ck_assert_uint_eq(os_channel_rx_ring(ch, r)->chrd_ring->ring_kind,
+		ck_assert_uint_eq(
+		    os_channel_rx_ring(ch, r)->chrd_ring->ring_kind,
 		    CR_KIND_RX);
 	}
 	ck_assert_ptr_null(os_channel_tx_ring(ch, 4));
@@ -518,9 +523,9 @@ START_TEST(test_k_ringid)
 		ch = k_open_port(0, r, NULL);
 		ck_assert_ptr_nonnull(ch);
 		ck_assert_uint_eq(os_channel_ring_id(ch, CHANNEL_FIRST_TX_RING),
-		    r);
+				  r);
 		ck_assert_uint_eq(os_channel_ring_id(ch, CHANNEL_LAST_TX_RING),
-		    r);
+				  r);
 		ck_assert_ptr_nonnull(os_channel_tx_ring(ch, r));
 		ck_assert_ptr_nonnull(os_channel_rx_ring(ch, r));
 		ck_assert_ptr_null(os_channel_tx_ring(ch, (r + 1) % 4));
@@ -567,7 +572,8 @@ stream_recv(channel_ring_t rx, uint32_t *seq)
 		ck_assert_uint_eq(v, *seq);
 		ck_assert_uint_eq(p.sp_len, 4 + v % 1500);
 		ck_assert_uint_eq(os_packet_get_data_length(
-		    os_channel_slot_get_packet(rx, s)), p.sp_len);
+				      os_channel_slot_get_packet(rx, s)),
+				  p.sp_len);
 		(*seq)++;
 		last = s;
 		n++;
@@ -599,7 +605,7 @@ START_TEST(test_k_stream_wraps)
 		n = avail != 0 ? 1 + (uint32_t)random() % avail : 0;
 		stream_send(tx, n, &sent);
 		ck_assert_uint_eq(os_channel_available_slot_count(tx),
-		    avail - n);
+				  avail - n);
 		ck_assert_int_eq(os_channel_sync(a, CHANNEL_SYNC_TX), 0);
 		ck_assert_int_eq(os_channel_sync(b, CHANNEL_SYNC_RX), 0);
 		avail = os_channel_available_slot_count(rx);
@@ -637,15 +643,15 @@ START_TEST(test_k_create_errors)
 
 	kh_upipe(ctl, 1, 64, 1, 0, nx);
 	errno = 0;
-	ck_assert_ptr_null(os_channel_create_extended(nx, 0, (ring_dir_t)3,
-	    CHANNEL_RING_ID_ANY, NULL));
+	ck_assert_ptr_null(os_channel_create_extended(
+	    nx, 0, (ring_dir_t)3, CHANNEL_RING_ID_ANY, NULL));
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_EVENT_RING, 1), 0);
 	ck_assert_ptr_null(k_open_port(0, CHANNEL_RING_ID_ANY, a));
 	ck_assert_int_eq(errno, EINVAL);
 	/* a pipe has no packet pool: the kernel refuses the mode */
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_USER_PACKET_POOL,
-	    1), 0);
+	ck_assert_int_eq(
+	    os_channel_attr_set(a, CHANNEL_ATTR_USER_PACKET_POOL, 1), 0);
 	ck_assert_ptr_null(k_open_port(0, CHANNEL_RING_ID_ANY, a));
 	ck_assert_int_eq(errno, ENOTSUP);
 	ck_assert_uint_eq(closes, c0);
@@ -656,7 +662,7 @@ START_TEST(test_k_create_errors)
 
 		ck_assert_ptr_nonnull(ch);
 		ck_assert_uint_eq(CHD_INFO(ch)->cinfo_ch_ring_id,
-		    CHANNEL_RING_ID_ANY);
+				  CHANNEL_RING_ID_ANY);
 		os_channel_destroy(ch);
 	}
 }
@@ -680,8 +686,8 @@ START_TEST(test_k_misuse_errors)
 	ck_assert_int_eq(os_channel_sync(ch, CHANNEL_SYNC_UPP), EINVAL);
 	ck_assert_int_eq(os_channel_sync(ch, (sync_mode_t)7), EINVAL);
 	ck_assert_int_eq(os_channel_advance_slot(tx, NULL), EINVAL);
-	ck_assert_int_eq(os_channel_advance_slot(tx,
-	    &tx->chrd_slot_desc[63]), EINVAL);
+	ck_assert_int_eq(os_channel_advance_slot(tx, &tx->chrd_slot_desc[63]),
+			 EINVAL);
 	ck_assert_uint_eq(os_channel_slot_get_packet(tx, NULL), 0);
 	s = os_channel_get_next_slot(tx, NULL, NULL);
 	ck_assert_ptr_eq(s, &tx->chrd_slot_desc[0]);
@@ -694,19 +700,19 @@ START_TEST(test_k_misuse_errors)
 	ck_assert_int_eq(os_channel_buflet_alloc(ch, &b), ENOTSUP);
 	ck_assert_int_eq(os_channel_buflet_free(ch, b), ENOTSUP);
 	ck_assert_int_eq(os_channel_get_next_event_handle(ch, &eh, &et, &ne),
-	    ENOTSUP);
+			 ENOTSUP);
 	ck_assert_int_eq(os_channel_get_next_event_handle(ch, NULL, &et, &ne),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_channel_event_free(ch, 0), ENOTSUP);
 	ck_assert_int_eq(os_channel_flow_admissible(tx, nx, 0), ENXIO);
-	ck_assert_ptr_null(os_channel_get_stats_region(ch,
-	    CHANNEL_STATS_ID_IP));
+	ck_assert_ptr_null(
+	    os_channel_get_stats_region(ch, CHANNEL_STATS_ID_IP));
 	ck_assert_ptr_null(os_channel_get_advisory_region(ch));
 	{
 		struct ifnet_interface_advisory adv;
 
 		ck_assert_int_eq(os_channel_get_interface_advisory(ch, &adv),
-		    ENOENT);
+				 ENOENT);
 	}
 	os_channel_destroy(ch);
 }
@@ -736,8 +742,10 @@ START_TEST(test_k_trap_redzone)
 	ch = k_open_port(0, CHANNEL_RING_ID_ANY, NULL);
 	tx = os_channel_tx_ring(ch, 0);
 	q = (void *)(uintptr_t)(tx->chrd_md_base_addr +
-	    (uint64_t)SLOT_DESC_USD(&tx->chrd_slot_desc[0])->sd_md_idx *
-	    tx->chrd_ring->ring_md_size + METADATA_PREAMBLE_SZ);
+				(uint64_t)SLOT_DESC_USD(&tx->chrd_slot_desc[0])
+					->sd_md_idx *
+				    tx->chrd_ring->ring_md_size +
+				METADATA_PREAMBLE_SZ);
 	METADATA_PREAMBLE(q)->mdp_redzone ^= 1;
 	(void)os_channel_get_next_slot(tx, NULL, NULL);
 }
@@ -774,22 +782,22 @@ END_TEST
 /* Part 2: a synthetic arena                                           */
 /* ------------------------------------------------------------------ */
 
-#define SYN_COOKIE	0x0123456789abcdefULL
-#define SYN_MD_SIZE	192     /* 16 + 160 rounded to 64 */
-#define SYN_BFT_SIZE	48
-#define SYN_BUF		2048
-#define SYN_NBFT	64
+#define SYN_COOKIE 0x0123456789abcdefULL
+#define SYN_MD_SIZE 192 /* 16 + 160 rounded to 64 */
+#define SYN_BFT_SIZE 48
+#define SYN_BUF 2048
+#define SYN_NBFT 64
 
 struct syn_cfg {
 	nexus_meta_type_t type;
 	nexus_meta_subtype_t subtype;
 	uint32_t nslots;
-	uint32_t alloc_pairs;           /* 0, 1, 2 */
-	uint32_t event_rings;           /* 0, 1 */
-	uint32_t large_rings;           /* 0, 1 */
-	uint32_t mode;                  /* granted CHMODE_* */
+	uint32_t alloc_pairs; /* 0, 1, 2 */
+	uint32_t event_rings; /* 0, 1 */
+	uint32_t large_rings; /* 0, 1 */
+	uint32_t mode;	      /* granted CHMODE_* */
 	uint32_t flowadv_max;
-	nexus_advisory_type_t adv;      /* 0 = none */
+	nexus_advisory_type_t adv; /* 0 = none */
 	int stats;
 };
 
@@ -841,15 +849,17 @@ syn_ring(uint32_t i)
 static struct __user_slot_desc *
 syn_sd(uint32_t ring, uint32_t slot)
 {
-	return &((struct __slot_desc *)(void *)(syn0.span + syl.sd))
-	    [ring * syc.nslots + slot]._sd_user;
+	return &((
+	    struct __slot_desc *)(void *)(syn0.span +
+					  syl.sd))[ring * syc.nslots + slot]
+		    ._sd_user;
 }
 
 static struct __user_quantum *
 syn_md(obj_idx_t i)
 {
 	return (void *)(syn0.span + syl.umd + (size_t)i * SYN_MD_SIZE +
-	    METADATA_PREAMBLE_SZ);
+			METADATA_PREAMBLE_SZ);
 }
 
 static struct __user_buflet *
@@ -865,11 +875,12 @@ syn_buf(obj_idx_t i)
 }
 
 /* Store into a field that is const (and maybe volatile) for programs. */
-#define KSET(lval, v) do {                                              \
-	__typeof__(lval) _kv = (v);                                     \
-	memcpy((void *)(uintptr_t)&(lval),                              \
-	    (const void *)(uintptr_t)&_kv, sizeof(_kv));                \
-} while (0)
+#define KSET(lval, v)                                                          \
+	do {                                                                   \
+		__typeof__(lval) _kv = (v);                                    \
+		memcpy((void *)(uintptr_t) & (lval),                           \
+		       (const void *)(uintptr_t)&_kv, sizeof(_kv));            \
+	} while (0)
 
 /* Kernel-side view of a buflet: every field writable. */
 static void
@@ -894,7 +905,8 @@ syn_md_init(obj_idx_t i)
 
 	memset(mdp, 0, SYN_MD_SIZE);
 	mdp->mdp_redzone = ((uint64_t)(uintptr_t)q -
-	    (uint64_t)(uintptr_t)(syn0.span + syl.umd)) ^ SYN_COOKIE;
+			    (uint64_t)(uintptr_t)(syn0.span + syl.umd)) ^
+			   SYN_COOKIE;
 	*(obj_idx_t *)(uintptr_t)&mdp->mdp_idx = i;
 	mdp->mdp_type = (uint16_t)syc.type;
 	mdp->mdp_subtype = (uint16_t)syc.subtype;
@@ -916,8 +928,8 @@ syn_ring_init(uint32_t i, uint16_t kind)
 	struct __csm_ring_ofs *o = &syn_csm()->csm_ring_ofs[i];
 
 	*(mach_vm_offset_t *)(uintptr_t)&o->ring_off = syl.rings + i * 128;
-	*(mach_vm_offset_t *)(uintptr_t)&o->sd_off = syl.sd +
-	    (size_t)i * syc.nslots * SLOT_DESC_SZ;
+	*(mach_vm_offset_t *)(uintptr_t)&o->sd_off =
+	    syl.sd + (size_t)i * syc.nslots * SLOT_DESC_SZ;
 	memset(r, 0, sizeof(*r));
 #define RSET(f, v) KSET(r->f, v)
 	RSET(ring_num_slots, syc.nslots);
@@ -966,7 +978,7 @@ syn_set_khead(uint32_t ring, slot_idx_t khead)
 static uint16_t
 syn_kind(uint32_t i)
 {
-	uint32_t a = 2 + syc.alloc_pairs;       /* first free ring */
+	uint32_t a = 2 + syc.alloc_pairs; /* first free ring */
 
 	if (i < 2)
 		return i == 0 ? CR_KIND_TX : CR_KIND_RX;
@@ -998,8 +1010,8 @@ syn_schema_init(void)
 	CSET(csm_md_type, syc.type);
 	CSET(csm_md_subtype, syc.subtype);
 	CSET(csm_stats_ofs, syc.stats ? syl.stats : 0);
-	CSET(csm_stats_type, syc.stats ? NEXUS_STATS_TYPE_FSW :
-	    NEXUS_STATS_TYPE_INVALID);
+	CSET(csm_stats_type,
+	     syc.stats ? NEXUS_STATS_TYPE_FSW : NEXUS_STATS_TYPE_INVALID);
 	CSET(csm_nexusadv_ofs, syc.adv ? syl.adv : 0);
 #undef CSET
 }
@@ -1039,14 +1051,15 @@ syn_build(void)
 	syn_plan(&syc);
 	syn0.span_size = syl.end;
 	syn0.span = mmap(NULL, syl.end, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert_ptr_ne(syn0.span, MAP_FAILED);
 	syn_schema_init();
 	for (i = 0; i < syl.nrings; i++) {
 		syn_ring_init(i, syn_kind(i));
 		/* free rings, and TX in UPP mode, wait for the program */
-		syn_ring_fill(i, syn_kind(i) != CR_KIND_FREE && (i != 0 ||
-		    !(syc.mode & CHMODE_USER_PACKET_POOL)));
+		syn_ring_fill(
+		    i, syn_kind(i) != CR_KIND_FREE &&
+			   (i != 0 || !(syc.mode & CHMODE_USER_PACKET_POOL)));
 	}
 	syn_set_tail(0, syc.nslots - 1);
 	for (i = 0; i < SYN_NBFT; i++)
@@ -1059,7 +1072,7 @@ syn_open(channel_attr_t attr)
 {
 	syn_next = &syn0;
 	return os_channel_create_extended(nx, 2, CHANNEL_DIR_TX_RX,
-	    CHANNEL_RING_ID_ANY, attr);
+					  CHANNEL_RING_ID_ANY, attr);
 }
 
 static void
@@ -1120,11 +1133,11 @@ START_TEST(test_s_packet_slots)
 		last = s;
 		n++;
 	}
-	ck_assert_uint_eq(n, 7);        /* to ring_tail, one kept empty */
+	ck_assert_uint_eq(n, 7); /* to ring_tail, one kept empty */
 	syn_rx_arrive(3);
 	ck_assert_uint_eq(os_channel_available_slot_count(rx), 3);
 	s = os_channel_get_next_slot(rx, NULL, &p);
-	ck_assert_uint_eq(p.sp_len, 10 + syc.nslots);   /* RX: qum_len */
+	ck_assert_uint_eq(p.sp_len, 10 + syc.nslots); /* RX: qum_len */
 	p.sp_len = 77;
 	os_channel_set_slot_properties(rx, s, &p);
 	ck_assert_uint_eq(syn_md(syc.nslots)->qum_len, 77);
@@ -1139,10 +1152,11 @@ START_TEST(test_s_packet_slots)
 	/* wrap: tail behind head */
 	syn_set_tail(1, 1);
 	ck_assert_uint_eq(os_channel_available_slot_count(rx), 6);
-	ck_assert_ptr_eq(os_channel_get_next_slot(rx,
-	    &rx->chrd_slot_desc[7], NULL), &rx->chrd_slot_desc[0]);
+	ck_assert_ptr_eq(
+	    os_channel_get_next_slot(rx, &rx->chrd_slot_desc[7], NULL),
+	    &rx->chrd_slot_desc[0]);
 	ck_assert_int_eq(os_channel_advance_slot(rx, &rx->chrd_slot_desc[7]),
-	    0);
+			 0);
 	ck_assert_uint_eq(syn_ring(1)->ring_head, 0);
 	os_channel_destroy(ch);
 }
@@ -1155,7 +1169,7 @@ START_TEST(test_s_tx_available_wraps)
 	channel_ring_t tx = os_channel_tx_ring(ch, 0);
 
 	ck_assert_int_eq(os_channel_advance_slot(tx, &tx->chrd_slot_desc[4]),
-	    0);
+			 0);
 	ck_assert_uint_eq(os_channel_available_slot_count(tx), 2);
 	ck_assert_int_eq(os_channel_pending(tx), 1);
 	syn_set_khead(0, 5);
@@ -1188,8 +1202,7 @@ START_TEST(test_s_buflet_chain)
 	ck_assert_ptr_eq(b, &p->pkt_qum_buf);
 	b = os_packet_get_next_buflet(ph, b);
 	ck_assert_ptr_eq(b, syn_bft(5));
-	ck_assert_ptr_eq(os_buflet_get_object_address(b),
-	    syn_buf(syl.nmd + 5));
+	ck_assert_ptr_eq(os_buflet_get_object_address(b), syn_buf(syl.nmd + 5));
 	b = os_packet_get_next_buflet(ph, b);
 	ck_assert_ptr_eq(b, syn_bft(9));
 	ck_assert_ptr_null(os_packet_get_next_buflet(ph, b));
@@ -1216,7 +1229,7 @@ START_TEST(test_s_trap_bufs_max)
 	channel_ring_t rx = os_channel_rx_ring(ch, 0);
 	struct __user_packet *p = (void *)syn_md(syc.nslots);
 
-	*(uint16_t *)(uintptr_t)&p->pkt_bufs_max = 5;  /* > nxp_max_frags */
+	*(uint16_t *)(uintptr_t)&p->pkt_bufs_max = 5; /* > nxp_max_frags */
 	syn_rx_arrive(1);
 	(void)os_channel_get_next_slot(rx, NULL, NULL);
 }
@@ -1239,8 +1252,8 @@ START_TEST(test_s_trap_bad_handle_index)
 	channel_ring_t rx = os_channel_rx_ring(ch, 0);
 
 	/* redzone intact, but the object claims another index */
-	*(obj_idx_t *)(uintptr_t)&METADATA_PREAMBLE(syn_md(syc.nslots))->
-	    mdp_idx = 3;
+	*(obj_idx_t *)(uintptr_t)&METADATA_PREAMBLE(syn_md(syc.nslots))
+	     ->mdp_idx = 3;
 	syn_rx_arrive(1);
 	(void)os_channel_slot_get_packet(rx, &rx->chrd_slot_desc[0]);
 }
@@ -1279,14 +1292,14 @@ START_TEST(test_s_defunct)
 	ck_assert_int_ne(os_channel_is_defunct(ch), 0);
 	ck_assert_ptr_null(os_channel_get_next_slot(tx, NULL, &p));
 	ck_assert_ptr_null(os_channel_get_next_slot(rx, NULL, &p));
-	ck_assert_ptr_null(os_channel_get_next_slot(rx,
-	    &rx->chrd_slot_desc[5], &p));
+	ck_assert_ptr_null(
+	    os_channel_get_next_slot(rx, &rx->chrd_slot_desc[5], &p));
 	ck_assert_uint_eq(os_channel_available_slot_count(tx), 0);
 	ck_assert_uint_eq(os_channel_available_slot_count(rx), 0);
 	ck_assert_int_eq(os_channel_advance_slot(rx, &rx->chrd_slot_desc[1]),
-	    ENXIO);
-	ck_assert_uint_eq(os_channel_slot_get_packet(rx,
-	    &rx->chrd_slot_desc[1]), 0);
+			 ENXIO);
+	ck_assert_uint_eq(
+	    os_channel_slot_get_packet(rx, &rx->chrd_slot_desc[1]), 0);
 	os_channel_set_slot_properties(rx, &rx->chrd_slot_desc[1], &p);
 	ck_assert_uint_eq(os_channel_ring_sync_time(rx), 0);
 	ck_assert_int_eq(os_channel_pending(tx), 0);
@@ -1306,15 +1319,16 @@ START_TEST(test_s_defunct_no_traps)
 	syn_rx_arrive(2);
 	METADATA_PREAMBLE(syn_md(syc.nslots))->mdp_redzone = 1;
 	syn_sd(1, 1)->sd_flags = 0;
-	*(uint32_t *)(uintptr_t)&syn_csm()->csm_flags = 0;     /* defunct */
+	*(uint32_t *)(uintptr_t)&syn_csm()->csm_flags = 0; /* defunct */
 	ck_assert_ptr_null(os_channel_get_next_slot(rx, NULL, &p));
 	ck_assert_uint_eq(p.sp_mdata_ptr, (uintptr_t)syn_md(syc.nslots));
 	os_channel_set_slot_properties(rx, &rx->chrd_slot_desc[1], &p);
 	/* a garbage metadata pointer is not even read once defunct */
 	memset(&p, 0, sizeof(p));
 	os_channel_set_slot_properties(rx, &rx->chrd_slot_desc[0], &p);
-	ck_assert_uint_eq(os_channel_slot_get_packet(rx,
-	    &rx->chrd_slot_desc[0]), 0xA | SK_PTR_ADDR(syn_md(syc.nslots)));
+	ck_assert_uint_eq(
+	    os_channel_slot_get_packet(rx, &rx->chrd_slot_desc[0]),
+	    0xA | SK_PTR_ADDR(syn_md(syc.nslots)));
 	os_channel_destroy(ch);
 }
 END_TEST
@@ -1333,10 +1347,10 @@ syn_upp_channel(uint32_t pairs, uint32_t events, uint32_t large)
 	syc.large_rings = large;
 	syc.mode = CHMODE_USER_PACKET_POOL | (events ? CHMODE_EVENT_RING : 0);
 	syn_build();
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_USER_PACKET_POOL,
-	    1), 0);
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_EVENT_RING,
-	    events), 0);
+	ck_assert_int_eq(
+	    os_channel_attr_set(a, CHANNEL_ATTR_USER_PACKET_POOL, 1), 0);
+	ck_assert_int_eq(
+	    os_channel_attr_set(a, CHANNEL_ATTR_EVENT_RING, events), 0);
 	ch = syn_open(a);
 	ck_assert_ptr_nonnull(ch);
 	ck_assert_uint_eq(attr_get(a, CHANNEL_ATTR_USER_PACKET_POOL), 1);
@@ -1345,30 +1359,32 @@ syn_upp_channel(uint32_t pairs, uint32_t events, uint32_t large)
 }
 
 /* Ring numbers in schema order for a channel with 1 TX, 1 RX. */
-#define R_ALLOC		2
-#define R_FREE(pairs)	(2 + (pairs))
+#define R_ALLOC 2
+#define R_FREE(pairs) (2 + (pairs))
 
 START_TEST(test_s_upp_create)
 {
 	channel_t ch = syn_upp_channel(2, 1, 1);
 
-	ck_assert_uint_eq(syn0.last_init.ci_ch_mode & (CHMODE_USER_PACKET_POOL |
-	    CHMODE_EVENT_RING), CHMODE_USER_PACKET_POOL | CHMODE_EVENT_RING);
+	ck_assert_uint_eq(syn0.last_init.ci_ch_mode &
+			      (CHMODE_USER_PACKET_POOL | CHMODE_EVENT_RING),
+			  CHMODE_USER_PACKET_POOL | CHMODE_EVENT_RING);
 	ck_assert_uint_eq(ch->chd_alloc_ring_idx, 2);
 	ck_assert_uint_eq(ch->chd_buf_alloc_ring_idx, 3);
 	ck_assert_uint_eq(ch->chd_free_ring_idx, 4);
 	ck_assert_uint_eq(ch->chd_buf_free_ring_idx, 5);
 	ck_assert_uint_eq(ch->chd_large_buf_alloc_ring_idx, 7);
 	ck_assert_uint_eq(ch->chd_sync_flags, CHANNEL_SYNCF_ALLOC |
-	    CHANNEL_SYNCF_FREE | CHANNEL_SYNCF_ALLOC_BUF);
-	ck_assert_uint_eq(ch->chd_rings[6].chrd_ring->ring_kind,
-	    CR_KIND_EVENT);
+						  CHANNEL_SYNCF_FREE |
+						  CHANNEL_SYNCF_ALLOC_BUF);
+	ck_assert_uint_eq(ch->chd_rings[6].chrd_ring->ring_kind, CR_KIND_EVENT);
 	/* RX syncs never ask for refills */
 	ck_assert_int_eq(os_channel_sync(ch, CHANNEL_SYNC_RX), 0);
 	ck_assert_int_eq(syn0.sync_flags, CHANNEL_SYNCF_FREE);
 	ck_assert_int_eq(os_channel_sync(ch, CHANNEL_SYNC_TX), 0);
 	ck_assert_int_eq(syn0.sync_flags, CHANNEL_SYNCF_ALLOC |
-	    CHANNEL_SYNCF_FREE | CHANNEL_SYNCF_ALLOC_BUF);
+					      CHANNEL_SYNCF_FREE |
+					      CHANNEL_SYNCF_ALLOC_BUF);
 	os_channel_destroy(ch);
 }
 END_TEST
@@ -1381,8 +1397,8 @@ START_TEST(test_s_upp_not_granted)
 
 	syn_default(NEXUS_META_TYPE_PACKET, NEXUS_META_SUBTYPE_RAW);
 	syn_build();
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_USER_PACKET_POOL,
-	    1), 0);
+	ck_assert_int_eq(
+	    os_channel_attr_set(a, CHANNEL_ATTR_USER_PACKET_POOL, 1), 0);
 	ck_assert_ptr_null(syn_open(a));
 	ck_assert_int_eq(errno, ENXIO);
 	ck_assert_uint_eq(closes, c0 + 1);
@@ -1422,8 +1438,8 @@ START_TEST(test_s_upp_alloc_attach_free)
 	/* empty alloc ring: one sync, still empty => ENOMEM */
 	ck_assert_int_eq(os_channel_packet_alloc(ch, &ph), ENOMEM);
 	ck_assert_uint_eq(syn0.syncs, 1);
-	ck_assert_int_eq(syn0.sync_flags, CHANNEL_SYNCF_ALLOC |
-	    CHANNEL_SYNCF_FREE);
+	ck_assert_int_eq(syn0.sync_flags,
+			 CHANNEL_SYNCF_ALLOC | CHANNEL_SYNCF_FREE);
 	ck_assert_int_eq(os_channel_large_packet_alloc(ch, &ph), ENOTSUP);
 	syn0.on_sync = syn_refill;
 	ck_assert_int_eq(os_channel_packet_alloc(ch, &ph), 0);
@@ -1432,7 +1448,7 @@ START_TEST(test_s_upp_alloc_attach_free)
 	ck_assert_uint_eq(syn_ring(R_ALLOC)->ring_head, 1);
 	b = os_packet_get_next_buflet(ph, NULL);
 	ck_assert_ptr_eq(os_buflet_get_object_address(b),
-	    syn_buf(2 * syc.nslots));
+			 syn_buf(2 * syc.nslots));
 	/* TX slots are empty in UPP mode */
 	s = os_channel_get_next_slot(tx, NULL, &p);
 	ck_assert_ptr_nonnull(s);
@@ -1454,7 +1470,7 @@ START_TEST(test_s_upp_alloc_attach_free)
 	ck_assert_uint_eq(syn_ring(R_FREE(1))->ring_head, 1);
 	ck_assert_int_eq(os_channel_packet_alloc(ch, &ph2), 0);
 	ck_assert_uint_eq(SK_PTR_ADDR(ph2),
-	    (uintptr_t)syn_md(2 * syc.nslots + 1));
+			  (uintptr_t)syn_md(2 * syc.nslots + 1));
 	os_channel_destroy(ch);
 }
 END_TEST
@@ -1520,8 +1536,7 @@ START_TEST(test_s_upp_purge)
 	ck_assert_int_eq(os_channel_packet_pool_purge(ch), 0);
 	ck_assert_uint_eq(syn_ring(R_ALLOC)->ring_head, 3);
 	ck_assert_uint_eq(syn_ring(R_FREE(1))->ring_head, 3);
-	ck_assert_uint_eq(syn_sd(R_FREE(1), 2)->sd_md_idx,
-	    2 * syc.nslots + 2);
+	ck_assert_uint_eq(syn_sd(R_FREE(1), 2)->sd_md_idx, 2 * syc.nslots + 2);
 	ck_assert_uint_eq(syn0.syncs, 2);
 	ck_assert_int_eq(syn0.sync_flags, CHANNEL_SYNCF_FREE);
 	os_channel_destroy(ch);
@@ -1531,7 +1546,7 @@ END_TEST
 START_TEST(test_s_upp_buflets)
 {
 	channel_t ch = syn_upp_channel(2, 0, 0);
-	uint32_t ra = 3, rf = 5;        /* buflet alloc and free rings */
+	uint32_t ra = 3, rf = 5; /* buflet alloc and free rings */
 	buflet_t b;
 
 	syn_sd(ra, 0)->sd_md_idx = 7;
@@ -1540,11 +1555,10 @@ START_TEST(test_s_upp_buflets)
 	syn_set_tail(rf, syc.nslots - 1);
 	ck_assert_int_eq(os_channel_buflet_alloc(ch, &b), 0);
 	ck_assert_ptr_eq(b, syn_bft(7));
-	ck_assert_ptr_eq(os_buflet_get_object_address(b),
-	    syn_buf(syl.nmd + 7));
+	ck_assert_ptr_eq(os_buflet_get_object_address(b), syn_buf(syl.nmd + 7));
 	ck_assert_int_eq(os_channel_buflet_alloc(ch, &b), ENOMEM);
-	ck_assert_int_eq(syn0.sync_flags, CHANNEL_SYNCF_ALLOC_BUF |
-	    CHANNEL_SYNCF_FREE);
+	ck_assert_int_eq(syn0.sync_flags,
+			 CHANNEL_SYNCF_ALLOC_BUF | CHANNEL_SYNCF_FREE);
 	ck_assert_int_eq(os_channel_buflet_free(ch, syn_bft(7)), 0);
 	ck_assert_uint_eq(syn_sd(rf, 0)->sd_md_idx, 7);
 	os_channel_destroy(ch);
@@ -1569,7 +1583,7 @@ syn_event_put(uint8_t *at, uint32_t type, uint32_t flags, uint16_t dlen)
 START_TEST(test_s_events)
 {
 	channel_t ch = syn_upp_channel(1, 1, 0);
-	uint32_t re = 4;        /* TX, RX, alloc, free, event */
+	uint32_t re = 4; /* TX, RX, alloc, free, event */
 	obj_idx_t m = re * syc.nslots;
 	struct __kern_channel_event_metadata *emd = (void *)syn_buf(m);
 	os_channel_event_handle_t eh;
@@ -1580,18 +1594,19 @@ START_TEST(test_s_events)
 	uint8_t *end;
 
 	ck_assert_int_eq(os_channel_get_next_event_handle(ch, &eh, &et, &ne),
-	    ENODATA);
+			 ENODATA);
 	emd->emd_etype = CHANNEL_EVENT_PACKET_TRANSMIT_STATUS;
 	emd->emd_nevents = 2;
 	end = syn_event_put((uint8_t *)(emd + 1),
-	    CHANNEL_EVENT_PACKET_TRANSMIT_STATUS, CHANNEL_EVENT_FLAG_MORE_EVENT,
-	    sizeof(os_channel_event_packet_transmit_status_t));
+			    CHANNEL_EVENT_PACKET_TRANSMIT_STATUS,
+			    CHANNEL_EVENT_FLAG_MORE_EVENT,
+			    sizeof(os_channel_event_packet_transmit_status_t));
 	end = syn_event_put(end, CHANNEL_EVENT_PACKET_TRANSMIT_EXPIRED, 0,
-	    sizeof(os_channel_event_packet_transmit_expired_t));
+			    sizeof(os_channel_event_packet_transmit_expired_t));
 	syn_md(m)->qum_buf[0].buf_dlen = (uint32_t)(end - (uint8_t *)emd);
 	syn_set_tail(re, 1);
 	ck_assert_int_eq(os_channel_get_next_event_handle(ch, &eh, &et, &ne),
-	    0);
+			 0);
 	ck_assert_uint_eq(et, CHANNEL_EVENT_PACKET_TRANSMIT_STATUS);
 	ck_assert_uint_eq(ne, 2);
 	ck_assert_uint_eq(SK_PTR_ADDR(eh), (uintptr_t)syn_md(m));
@@ -1607,14 +1622,14 @@ START_TEST(test_s_events)
 	ck_assert_int_eq(d.event_more, 0);
 	ck_assert_uint_eq(d.event_data_length, 40);
 	ck_assert_int_eq(os_channel_event_get_next_event(eh, ev2, &ev),
-	    ENODATA);
+			 ENODATA);
 	/* a record claiming more data than the buffer holds */
 	((struct __kern_channel_event *)(uintptr_t)ev2)->ev_flags =
 	    CHANNEL_EVENT_FLAG_MORE_EVENT;
-	ck_assert_int_eq(os_channel_event_get_next_event(eh, ev2, &ev),
-	    ENXIO);
-	ck_assert_int_eq(os_channel_event_get_next_event(eh,
-	    (os_channel_event_t)(uintptr_t)syn0.span, &ev), ENXIO);
+	ck_assert_int_eq(os_channel_event_get_next_event(eh, ev2, &ev), ENXIO);
+	ck_assert_int_eq(os_channel_event_get_next_event(
+			     eh, (os_channel_event_t)(uintptr_t)syn0.span, &ev),
+			 ENXIO);
 	ck_assert_int_eq(os_channel_event_get_next_event(0, 0, &ev), EINVAL);
 	ck_assert_int_eq(os_channel_event_get_event_data(0, &d), EINVAL);
 	((struct __kern_channel_event *)(uintptr_t)ev2)->ev_type = 9;
@@ -1631,7 +1646,7 @@ static struct __flowadv_entry *
 syn_fae(uint32_t i)
 {
 	return (void *)(syn0.span + syl.flowadv +
-	    i * sizeof(struct __flowadv_entry));
+			i * sizeof(struct __flowadv_entry));
 }
 
 START_TEST(test_s_flow_advisory)
@@ -1658,8 +1673,8 @@ START_TEST(test_s_flow_advisory)
 	ck_assert_int_eq(os_channel_flow_admissible(tx, other, 1), ENOENT);
 	ck_assert_int_eq(os_channel_flow_admissible(rx, id, 1), EINVAL);
 	ck_assert_int_eq(os_channel_flow_admissible(tx, id, 4), EINVAL);
-	ck_assert_int_eq(os_channel_flow_adv_get_ce_count(tx, id, 1, &ce,
-	    &pk), 0);
+	ck_assert_int_eq(os_channel_flow_adv_get_ce_count(tx, id, 1, &ce, &pk),
+			 0);
 	ck_assert_uint_eq(ce, 3);
 	ck_assert_uint_eq(pk, 9);
 	syn_fae(1)->fae_flags |= FLOWADVF_SUSPENDED;
@@ -1701,17 +1716,16 @@ check_intf_advisory(nexus_advisory_type_t type)
 	ia = syn_adv_setup(type);
 	ia->adv.version = IF_INTERFACE_ADVISORY_VERSION_1;
 	ia->adv.max_bandwidth = 1000000000;
-	ia->cksum = os_copy_and_inet_checksum(&ia->adv, &tmp,
-	    sizeof(tmp), 0);
+	ia->cksum = os_copy_and_inet_checksum(&ia->adv, &tmp, sizeof(tmp), 0);
 	ch = syn_open(NULL);
 	ck_assert_ptr_nonnull(ch);
 	ck_assert_int_eq(os_channel_get_interface_advisory(ch, &out), 0);
 	ck_assert_mem_eq(&out, &ia->adv, sizeof(out));
-	ia->adv.max_bandwidth++;        /* torn: sum no longer matches */
+	ia->adv.max_bandwidth++; /* torn: sum no longer matches */
 	ck_assert_int_eq(os_channel_get_interface_advisory(ch, &out), EAGAIN);
 	if (type == NEXUS_ADVISORY_TYPE_FLOWSWITCH)
 		ck_assert_ptr_eq(os_channel_get_advisory_region(ch),
-		    (void *)(syn0.span + syl.adv + 8));
+				 (void *)(syn0.span + syl.adv + 8));
 	else
 		ck_assert_ptr_null(os_channel_get_advisory_region(ch));
 	ck_assert_int_eq(os_channel_configure_interface_advisory(ch, TRUE), 0);
@@ -1736,8 +1750,8 @@ START_TEST(test_s_trap_advisory_version)
 	syc.adv = NEXUS_ADVISORY_TYPE_NETIF;
 	syn_build();
 	(void)syn_adv_setup(NEXUS_ADVISORY_TYPE_NETIF);
-	((struct netif_nexus_advisory *)(void *)(syn0.span + syl.adv + 8))->
-	    nna_version = 9;
+	((struct netif_nexus_advisory *)(void *)(syn0.span + syl.adv + 8))
+	    ->nna_version = 9;
 	(void)syn_open(NULL);
 }
 END_TEST
@@ -1753,13 +1767,13 @@ START_TEST(test_s_stats_region)
 	ch = syn_open(NULL);
 	fsw = (void *)(syn0.span + syl.stats);
 	ck_assert_ptr_eq(os_channel_get_stats_region(ch, CHANNEL_STATS_ID_IP),
-	    &fsw->nxs_ipstat);
+			 &fsw->nxs_ipstat);
 	ck_assert_ptr_eq(os_channel_get_stats_region(ch, CHANNEL_STATS_ID_UDP),
-	    &fsw->nxs_udpstat);
-	ck_assert_ptr_eq(os_channel_get_stats_region(ch,
-	    CHANNEL_STATS_ID_QUIC), &fsw->nxs_quicstat);
-	ck_assert_ptr_null(os_channel_get_stats_region(ch,
-	    (channel_stats_id_t)42));
+			 &fsw->nxs_udpstat);
+	ck_assert_ptr_eq(os_channel_get_stats_region(ch, CHANNEL_STATS_ID_QUIC),
+			 &fsw->nxs_quicstat);
+	ck_assert_ptr_null(
+	    os_channel_get_stats_region(ch, (channel_stats_id_t)42));
 	os_channel_destroy(ch);
 }
 END_TEST
@@ -1784,7 +1798,7 @@ START_TEST(test_abort_message)
 		syn_sd(1, 0)->sd_flags = 0;
 		syn_rx_arrive(1);
 		(void)os_channel_get_next_slot(os_channel_rx_ring(ch, 0), NULL,
-		    NULL);
+					       NULL);
 		_exit(0);
 	}
 	close(pfd[1]);
@@ -1794,7 +1808,7 @@ START_TEST(test_abort_message)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
 	ck_assert_str_eq(buf, "libskywalk: Slot descriptor has no metadata "
-	    "(chr_verify_usd)\n");
+			      "(chr_verify_usd)\n");
 }
 END_TEST
 
@@ -1847,9 +1861,9 @@ channel_suite(void)
 	tcase_add_test_raise_signal(sy, test_s_trap_md_type, SIGABRT);
 	tcase_add_test_raise_signal(sy, test_s_trap_advisory_version, SIGABRT);
 	tcase_add_test_raise_signal(sy, test_s_upp_trap_attach_unfinalized,
-	    SIGABRT);
+				    SIGABRT);
 	tcase_add_test_raise_signal(sy, test_s_upp_trap_free_ring_full,
-	    SIGABRT);
+				    SIGABRT);
 	tcase_add_test_raise_signal(sy, test_s_upp_trap_sync_fails, SIGABRT);
 	suite_add_tcase(s, sy);
 	return s;

@@ -39,15 +39,15 @@ get(channel_attr_type_t t)
 
 /* Set by the nexus, never by the program. */
 static const channel_attr_type_t nexus_owned[] = {
-	CHANNEL_ATTR_TX_RINGS, CHANNEL_ATTR_RX_RINGS, CHANNEL_ATTR_TX_SLOTS,
-	CHANNEL_ATTR_RX_SLOTS, CHANNEL_ATTR_SLOT_BUF_SIZE,
-	CHANNEL_ATTR_SLOT_META_SIZE, CHANNEL_ATTR_NEXUS_EXTENSIONS,
-	CHANNEL_ATTR_NEXUS_MHINTS, CHANNEL_ATTR_NEXUS_IFINDEX,
-	CHANNEL_ATTR_NEXUS_STATS_SIZE, CHANNEL_ATTR_NEXUS_FLOWADV_MAX,
-	CHANNEL_ATTR_NEXUS_META_TYPE, CHANNEL_ATTR_NEXUS_META_SUBTYPE,
-	CHANNEL_ATTR_NEXUS_CHECKSUM_OFFLOAD, CHANNEL_ATTR_NEXUS_ADV_SIZE,
-	CHANNEL_ATTR_MAX_FRAGS, CHANNEL_ATTR_NUM_BUFFERS,
-	CHANNEL_ATTR_LARGE_BUF_SIZE,
+    CHANNEL_ATTR_TX_RINGS,	     CHANNEL_ATTR_RX_RINGS,
+    CHANNEL_ATTR_TX_SLOTS,	     CHANNEL_ATTR_RX_SLOTS,
+    CHANNEL_ATTR_SLOT_BUF_SIZE,	     CHANNEL_ATTR_SLOT_META_SIZE,
+    CHANNEL_ATTR_NEXUS_EXTENSIONS,   CHANNEL_ATTR_NEXUS_MHINTS,
+    CHANNEL_ATTR_NEXUS_IFINDEX,	     CHANNEL_ATTR_NEXUS_STATS_SIZE,
+    CHANNEL_ATTR_NEXUS_FLOWADV_MAX,  CHANNEL_ATTR_NEXUS_META_TYPE,
+    CHANNEL_ATTR_NEXUS_META_SUBTYPE, CHANNEL_ATTR_NEXUS_CHECKSUM_OFFLOAD,
+    CHANNEL_ATTR_NEXUS_ADV_SIZE,     CHANNEL_ATTR_MAX_FRAGS,
+    CHANNEL_ATTR_NUM_BUFFERS,	     CHANNEL_ATTR_LARGE_BUF_SIZE,
 };
 
 #define NELEM(x) (sizeof(x) / sizeof((x)[0]))
@@ -78,7 +78,7 @@ START_TEST(test_nexus_owned_enotsup)
 
 	for (i = 0; i < NELEM(nexus_owned); i++)
 		ck_assert_int_eq(os_channel_attr_set(a, nexus_owned[i], 5),
-		    ENOTSUP);
+				 ENOTSUP);
 	for (i = 0; i < NELEM(nexus_owned); i++)
 		ck_assert_uint_eq(get(nexus_owned[i]), 0);
 }
@@ -89,28 +89,28 @@ START_TEST(test_unimplemented_einval)
 	uint64_t v;
 
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_NEXUS_TYPE, 1),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_TX_HOST_RINGS, 1),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_RX_HOST_RINGS, 1),
-	    EINVAL);
-	ck_assert_int_eq(os_channel_attr_get(a, CHANNEL_ATTR_TX_HOST_RINGS,
-	    &v), EINVAL);
+			 EINVAL);
+	ck_assert_int_eq(os_channel_attr_get(a, CHANNEL_ATTR_TX_HOST_RINGS, &v),
+			 EINVAL);
 	ck_assert_int_eq(os_channel_attr_get(a, CHANNEL_ATTR_FILTER, &v),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_FILTER, 1), 0);
 	ck_assert_int_eq(os_channel_attr_set(a, (channel_attr_type_t)33, 1),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_channel_attr_get(a, (channel_attr_type_t)33, &v),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_channel_attr_set(a, (channel_attr_type_t)-1, 1),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_channel_attr_get(a, (channel_attr_type_t)-1, &v),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_channel_attr_set(NULL, CHANNEL_ATTR_EXCLUSIVE, 1),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_channel_attr_get(a, CHANNEL_ATTR_EXCLUSIVE, NULL),
-	    EINVAL);
+			 EINVAL);
 }
 END_TEST
 
@@ -118,11 +118,12 @@ START_TEST(test_settable_round_trip)
 {
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_EXCLUSIVE, 5), 0);
 	ck_assert_uint_eq(get(CHANNEL_ATTR_EXCLUSIVE), 5);
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_TX_LOWAT_VALUE,
-	    0x100000007ULL), 0);
+	ck_assert_int_eq(
+	    os_channel_attr_set(a, CHANNEL_ATTR_TX_LOWAT_VALUE, 0x100000007ULL),
+	    0);
 	ck_assert_uint_eq(get(CHANNEL_ATTR_TX_LOWAT_VALUE), 7);
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_RX_LOWAT_VALUE,
-	    9), 0);
+	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_RX_LOWAT_VALUE, 9),
+			 0);
 	ck_assert_uint_eq(get(CHANNEL_ATTR_RX_LOWAT_VALUE), 9);
 	ck_assert_uint_eq(get(CHANNEL_ATTR_TX_LOWAT_VALUE), 7);
 }
@@ -132,14 +133,16 @@ END_TEST
 START_TEST(test_booleans)
 {
 	static const channel_attr_type_t b[] = {
-		CHANNEL_ATTR_USER_PACKET_POOL, CHANNEL_ATTR_NEXUS_DEFUNCT_OK,
-		CHANNEL_ATTR_EVENT_RING, CHANNEL_ATTR_LOW_LATENCY,
+	    CHANNEL_ATTR_USER_PACKET_POOL,
+	    CHANNEL_ATTR_NEXUS_DEFUNCT_OK,
+	    CHANNEL_ATTR_EVENT_RING,
+	    CHANNEL_ATTR_LOW_LATENCY,
 	};
 	size_t i;
 
 	for (i = 0; i < NELEM(b); i++) {
 		ck_assert_int_eq(os_channel_attr_set(a, b[i], 0x700000000ULL),
-		    0);
+				 0);
 		ck_assert_uint_eq(get(b[i]), 1);
 		ck_assert_int_eq(os_channel_attr_set(a, b[i], 0), 0);
 		ck_assert_uint_eq(get(b[i]), 0);
@@ -150,9 +153,9 @@ END_TEST
 START_TEST(test_no_auto_sync)
 {
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_NO_AUTO_SYNC, 0),
-	    ENOTSUP);
+			 ENOTSUP);
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_NO_AUTO_SYNC, 1),
-	    0);
+			 0);
 	ck_assert_uint_eq(get(CHANNEL_ATTR_NO_AUTO_SYNC), 1);
 }
 END_TEST
@@ -162,27 +165,30 @@ START_TEST(test_closed_sets)
 	uint64_t m;
 
 	for (m = CHANNEL_MONITOR_OFF; m <= CHANNEL_MONITOR_COPY; m++) {
-		ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_MONITOR,
-		    m), 0);
+		ck_assert_int_eq(
+		    os_channel_attr_set(a, CHANNEL_ATTR_MONITOR, m), 0);
 		ck_assert_uint_eq(get(CHANNEL_ATTR_MONITOR), m);
 	}
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_MONITOR, 3),
-	    EINVAL);
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_MONITOR,
-	    1ULL << 32), EINVAL);
+			 EINVAL);
+	ck_assert_int_eq(
+	    os_channel_attr_set(a, CHANNEL_ATTR_MONITOR, 1ULL << 32), EINVAL);
 	ck_assert_uint_eq(get(CHANNEL_ATTR_MONITOR), CHANNEL_MONITOR_COPY);
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_TX_LOWAT_UNIT,
-	    CHANNEL_THRESHOLD_UNIT_BYTES), 0);
+					     CHANNEL_THRESHOLD_UNIT_BYTES),
+			 0);
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_RX_LOWAT_UNIT,
-	    CHANNEL_THRESHOLD_UNIT_BYTES), 0);
+					     CHANNEL_THRESHOLD_UNIT_BYTES),
+			 0);
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_TX_LOWAT_UNIT, 2),
+			 EINVAL);
+	ck_assert_int_eq(
+	    os_channel_attr_set(a, CHANNEL_ATTR_RX_LOWAT_UNIT, (uint64_t)-1),
 	    EINVAL);
-	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_RX_LOWAT_UNIT,
-	    (uint64_t)-1), EINVAL);
 	ck_assert_uint_eq(get(CHANNEL_ATTR_TX_LOWAT_UNIT),
-	    CHANNEL_THRESHOLD_UNIT_BYTES);
+			  CHANNEL_THRESHOLD_UNIT_BYTES);
 	ck_assert_uint_eq(get(CHANNEL_ATTR_RX_LOWAT_UNIT),
-	    CHANNEL_THRESHOLD_UNIT_BYTES);
+			  CHANNEL_THRESHOLD_UNIT_BYTES);
 }
 END_TEST
 
@@ -194,17 +200,16 @@ START_TEST(test_key_rules)
 	memset(key, 0x42, sizeof(key));
 	ck_assert_int_eq(os_channel_attr_set_key(a, NULL, 3), EINVAL);
 	ck_assert_int_eq(os_channel_attr_set_key(a, key, 0), EINVAL);
-	ck_assert_int_eq(os_channel_attr_set_key(a, key,
-	    NEXUS_MAX_KEY_LEN + 1), EINVAL);
+	ck_assert_int_eq(os_channel_attr_set_key(a, key, NEXUS_MAX_KEY_LEN + 1),
+			 EINVAL);
 	ck_assert_int_eq(os_channel_attr_get_key(a, out, NULL), EINVAL);
 	len = 99;
 	ck_assert_int_eq(os_channel_attr_get_key(a, out, &len), 0);
-	ck_assert_uint_eq(len, 0);                      /* none stored */
-	ck_assert_int_eq(os_channel_attr_set_key(a, key, NEXUS_MAX_KEY_LEN),
-	    0);
+	ck_assert_uint_eq(len, 0); /* none stored */
+	ck_assert_int_eq(os_channel_attr_set_key(a, key, NEXUS_MAX_KEY_LEN), 0);
 	len = 0;
 	ck_assert_int_eq(os_channel_attr_get_key(a, NULL, &len), 0);
-	ck_assert_uint_eq(len, NEXUS_MAX_KEY_LEN);      /* length query */
+	ck_assert_uint_eq(len, NEXUS_MAX_KEY_LEN); /* length query */
 	len = NEXUS_MAX_KEY_LEN - 1;
 	ck_assert_int_eq(os_channel_attr_get_key(a, out, &len), ENOMEM);
 	len = sizeof(out);
@@ -231,13 +236,13 @@ START_TEST(test_clone)
 
 	c = os_channel_attr_clone(NULL);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_mem_eq(c, a, sizeof(struct channel_attr));  /* both zero */
+	ck_assert_mem_eq(c, a, sizeof(struct channel_attr)); /* both zero */
 	os_channel_attr_destroy(c);
 	ck_assert_int_eq(os_channel_attr_set(a, CHANNEL_ATTR_MONITOR, 2), 0);
 	ck_assert_int_eq(os_channel_attr_set_key(a, "key!", 4), 0);
 	c = os_channel_attr_clone(a);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_ptr_ne(c->cha_key, a->cha_key);       /* deep copy */
+	ck_assert_ptr_ne(c->cha_key, a->cha_key); /* deep copy */
 	ck_assert_int_eq(os_channel_attr_set_key(a, "zz", 2), 0);
 	ck_assert_int_eq(os_channel_attr_get_key(c, out, &len), 0);
 	ck_assert_uint_eq(len, 4);
@@ -245,8 +250,8 @@ START_TEST(test_clone)
 	{
 		uint64_t v;
 
-		ck_assert_int_eq(os_channel_attr_get(c, CHANNEL_ATTR_MONITOR,
-		    &v), 0);
+		ck_assert_int_eq(
+		    os_channel_attr_get(c, CHANNEL_ATTR_MONITOR, &v), 0);
 		ck_assert_uint_eq(v, 2);
 	}
 	os_channel_attr_destroy(c);

@@ -15,8 +15,8 @@
 
 #include <skywalk/os_packet.h>
 
-#define CK_MAXLEN	1500
-#define CK_GUARD	0xa5
+#define CK_MAXLEN 1500
+#define CK_GUARD 0xa5
 
 static uint8_t ck_src[CK_MAXLEN + 256];
 static uint8_t ck_dst[CK_MAXLEN + 256];
@@ -28,13 +28,12 @@ static uint8_t ck_guard[CK_MAXLEN + 256];
  * once per sweep; each reports the first failing case it saw.
  */
 struct ck_fail {
-	unsigned	cf_count;
-	uint32_t	cf_len, cf_soff, cf_doff;
+	unsigned cf_count;
+	uint32_t cf_len, cf_soff, cf_doff;
 };
 
 static void
-ck_note(struct ck_fail *f, int bad, uint32_t len, uint32_t soff,
-    uint32_t doff)
+ck_note(struct ck_fail *f, int bad, uint32_t len, uint32_t soff, uint32_t doff)
 {
 	if (!bad || f->cf_count++ != 0)
 		return;
@@ -43,9 +42,10 @@ ck_note(struct ck_fail *f, int bad, uint32_t len, uint32_t soff,
 	f->cf_doff = doff;
 }
 
-#define CK_ASSERT_NONE(f) ck_assert_msg((f).cf_count == 0,              \
-	"%u mismatches, first len %u src off %u dst off %u",            \
-	(f).cf_count, (f).cf_len, (f).cf_soff, (f).cf_doff)
+#define CK_ASSERT_NONE(f)                                                      \
+	ck_assert_msg((f).cf_count == 0,                                       \
+		      "%u mismatches, first len %u src off %u dst off %u",     \
+		      (f).cf_count, (f).cf_len, (f).cf_soff, (f).cf_doff)
 
 static uint16_t
 ref_fold(uint64_t s)
@@ -68,7 +68,7 @@ ref_sum(const uint8_t *p, uint32_t len, uint32_t sum0)
 		s += w;
 	}
 	if (len & 1) {
-		uint8_t last[2] = { p[len - 1], 0 };
+		uint8_t last[2] = {p[len - 1], 0};
 
 		memcpy(&w, last, 2);
 		s += w;
@@ -98,16 +98,18 @@ lib_fold(uint32_t s)
 
 START_TEST(test_partial_all_lengths_alignments)
 {
-	struct ck_fail f = { 0 };
+	struct ck_fail f = {0};
 	uint32_t len, off, sum0;
 
 	fill_random(ck_src, sizeof(ck_src), 1);
 	for (off = 0; off < 8; off++) {
 		for (len = 0; len <= CK_MAXLEN; len++) {
 			sum0 = (uint32_t)random();
-			ck_note(&f, lib_fold(os_inet_checksum(ck_src + off,
-			    len, sum0)) != ref_sum(ck_src + off, len, sum0),
-			    len, off, 0);
+			ck_note(&f,
+				lib_fold(os_inet_checksum(ck_src + off, len,
+							  sum0)) !=
+				    ref_sum(ck_src + off, len, sum0),
+				len, off, 0);
 		}
 	}
 	CK_ASSERT_NONE(f);
@@ -117,7 +119,7 @@ END_TEST
 /* 1 if the copy or its result is wrong */
 static int
 copy_bad(uint32_t soff, uint32_t doff, uint32_t len, uint16_t ref,
-    uint32_t sum0)
+	 uint32_t sum0)
 {
 	uint32_t r;
 	size_t end = doff + len;
@@ -126,14 +128,14 @@ copy_bad(uint32_t soff, uint32_t doff, uint32_t len, uint16_t ref,
 	r = os_copy_and_inet_checksum(ck_src + soff, ck_dst + doff, len, sum0);
 	/* exact result, exact copy, nothing outside [doff, end) touched */
 	return r != (uint16_t)~ref ||
-	    memcmp(ck_dst + doff, ck_src + soff, len) != 0 ||
-	    memcmp(ck_dst, ck_guard, doff) != 0 ||
-	    memcmp(ck_dst + end, ck_guard, sizeof(ck_dst) - end) != 0;
+	       memcmp(ck_dst + doff, ck_src + soff, len) != 0 ||
+	       memcmp(ck_dst, ck_guard, doff) != 0 ||
+	       memcmp(ck_dst + end, ck_guard, sizeof(ck_dst) - end) != 0;
 }
 
 START_TEST(test_copy_all_lengths_alignments)
 {
-	struct ck_fail f = { 0 };
+	struct ck_fail f = {0};
 	uint32_t len, soff, doff, sum0;
 
 	fill_random(ck_src, sizeof(ck_src), 2);
@@ -144,8 +146,9 @@ START_TEST(test_copy_all_lengths_alignments)
 			uint16_t ref = ref_sum(ck_src + soff, len, sum0);
 
 			for (doff = 0; doff < 8; doff++)
-				ck_note(&f, copy_bad(soff, doff, len, ref,
-				    sum0), len, soff, doff);
+				ck_note(&f,
+					copy_bad(soff, doff, len, ref, sum0),
+					len, soff, doff);
 		}
 	}
 	CK_ASSERT_NONE(f);
@@ -155,16 +158,18 @@ END_TEST
 /* Apple's inetcksum range: len 20..256, offsets 0..127, random sum0 */
 START_TEST(test_partial_apple_range)
 {
-	struct ck_fail f = { 0 };
+	struct ck_fail f = {0};
 	uint32_t len, off, sum0;
 
 	fill_random(ck_src, sizeof(ck_src), 3);
 	for (len = 20; len <= 256; len++) {
 		for (off = 0; off < 128; off++) {
 			sum0 = (uint32_t)random();
-			ck_note(&f, lib_fold(os_inet_checksum(ck_src + off,
-			    len, sum0)) != ref_sum(ck_src + off, len, sum0),
-			    len, off, 0);
+			ck_note(&f,
+				lib_fold(os_inet_checksum(ck_src + off, len,
+							  sum0)) !=
+				    ref_sum(ck_src + off, len, sum0),
+				len, off, 0);
 		}
 	}
 	CK_ASSERT_NONE(f);
@@ -174,7 +179,7 @@ END_TEST
 /* Apple's copycksum-single range: same, and destination offsets 0..127 */
 START_TEST(test_copy_apple_range)
 {
-	struct ck_fail f = { 0 };
+	struct ck_fail f = {0};
 	uint32_t len, soff, doff, sum0;
 
 	fill_random(ck_src, sizeof(ck_src), 4);
@@ -185,8 +190,9 @@ START_TEST(test_copy_apple_range)
 			uint16_t ref = ref_sum(ck_src + soff, len, sum0);
 
 			for (doff = 0; doff < 128; doff++)
-				ck_note(&f, copy_bad(soff, doff, len, ref,
-				    sum0), len, soff, doff);
+				ck_note(&f,
+					copy_bad(soff, doff, len, ref, sum0),
+					len, soff, doff);
 		}
 	}
 	CK_ASSERT_NONE(f);
@@ -195,8 +201,9 @@ END_TEST
 
 START_TEST(test_sum0_extremes)
 {
-	static const uint32_t sums[] = { 0, 1, 0xffff, 0x10000, 0xfffe0001,
-	    0x7fffffff, 0x80000000, 0xffffffff };
+	static const uint32_t sums[] = {0,	    1,		0xffff,
+					0x10000,    0xfffe0001, 0x7fffffff,
+					0x80000000, 0xffffffff};
 	uint32_t i, len;
 
 	memset(ck_guard, CK_GUARD, sizeof(ck_guard));
@@ -206,23 +213,22 @@ START_TEST(test_sum0_extremes)
 			ck_assert_uint_eq(
 			    lib_fold(os_inet_checksum(ck_src, len, sums[i])),
 			    ref_sum(ck_src, len, sums[i]));
-			ck_assert(!copy_bad(0, 3, len,
-			    ref_sum(ck_src, len, sums[i]), sums[i]));
+			ck_assert(!copy_bad(
+			    0, 3, len, ref_sum(ck_src, len, sums[i]), sums[i]));
 		}
 	}
 	/* all zero data, zero sum: sum 0, checksum 0xffff */
 	memset(ck_src, 0, 64);
 	ck_assert_uint_eq(os_inet_checksum(ck_src, 64, 0), 0);
 	ck_assert_uint_eq(os_copy_and_inet_checksum(ck_src, ck_dst, 64, 0),
-	    0xffff);
+			  0xffff);
 }
 END_TEST
 
 /* An IPv4 header: its checksum field makes the whole sum 0xffff. */
-static const uint8_t ip_hdr[20] = {
-	0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
-	0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7
-};
+static const uint8_t ip_hdr[20] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40,
+				   0x00, 0x40, 0x11, 0xb8, 0x61, 0xc0, 0xa8,
+				   0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
 
 START_TEST(test_known_ipv4_header)
 {
@@ -247,8 +253,8 @@ END_TEST
 /* RFC 1071 section 3 example: words 0001 f203 f4f5 f6f7 sum to ddf2. */
 START_TEST(test_rfc1071_example)
 {
-	static const uint8_t d[8] = { 0x00, 0x01, 0xf2, 0x03,
-	    0xf4, 0xf5, 0xf6, 0xf7 };
+	static const uint8_t d[8] = {0x00, 0x01, 0xf2, 0x03,
+				     0xf4, 0xf5, 0xf6, 0xf7};
 	uint16_t s = lib_fold(os_inet_checksum(d, 8, 0));
 	uint8_t b[2];
 

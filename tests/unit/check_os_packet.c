@@ -17,7 +17,7 @@
 
 #include <skywalk/os_skywalk_private.h>
 
-#define BUFSZ	2048
+#define BUFSZ 2048
 
 /* preamble + packet, then four external buflets and their buffers */
 struct obj {
@@ -26,14 +26,15 @@ struct obj {
 } __attribute__((aligned(64)));
 
 static struct obj *o;
-static struct __user_buflet *xb;        /* 4 external buflets */
-static uint8_t *bufs;                   /* 5 buffers */
+static struct __user_buflet *xb; /* 4 external buflets */
+static uint8_t *bufs;		 /* 5 buffers */
 
-#define KSET(lval, v) do {                                              \
-	__typeof__(lval) _kv = (v);                                     \
-	memcpy((void *)(uintptr_t)&(lval),                              \
-	    (const void *)(uintptr_t)&_kv, sizeof(_kv));                \
-} while (0)
+#define KSET(lval, v)                                                          \
+	do {                                                                   \
+		__typeof__(lval) _kv = (v);                                    \
+		memcpy((void *)(uintptr_t) & (lval),                           \
+		       (const void *)(uintptr_t)&_kv, sizeof(_kv));            \
+	} while (0)
 
 static void
 bft_init(struct __user_buflet *b, obj_idx_t self, int buf)
@@ -43,8 +44,10 @@ bft_init(struct __user_buflet *b, obj_idx_t self, int buf)
 	KSET(b->buf_idx, buf < 0 ? OBJ_IDX_NONE : (obj_idx_t)buf);
 	KSET(b->buf_nbft_idx, OBJ_IDX_NONE);
 	KSET(b->buf_dlim, buf < 0 ? 0 : BUFSZ);
-	KSET(b->buf_addr, buf < 0 ? 0 :
-	    (mach_vm_address_t)(uintptr_t)(bufs + (size_t)buf * BUFSZ));
+	KSET(b->buf_addr,
+	     buf < 0
+		 ? 0
+		 : (mach_vm_address_t)(uintptr_t)(bufs + (size_t)buf * BUFSZ));
 }
 
 static void
@@ -78,9 +81,9 @@ ph_of(nexus_meta_type_t t, nexus_meta_subtype_t st)
 	return SK_PTR_ENCODE(&o->pkt, t, st);
 }
 
-#define QUM()	ph_of(NEXUS_META_TYPE_QUANTUM, NEXUS_META_SUBTYPE_PAYLOAD)
-#define RAW()	ph_of(NEXUS_META_TYPE_PACKET, NEXUS_META_SUBTYPE_RAW)
-#define PAY()	ph_of(NEXUS_META_TYPE_PACKET, NEXUS_META_SUBTYPE_PAYLOAD)
+#define QUM() ph_of(NEXUS_META_TYPE_QUANTUM, NEXUS_META_SUBTYPE_PAYLOAD)
+#define RAW() ph_of(NEXUS_META_TYPE_PACKET, NEXUS_META_SUBTYPE_RAW)
+#define PAY() ph_of(NEXUS_META_TYPE_PACKET, NEXUS_META_SUBTYPE_PAYLOAD)
 
 START_TEST(test_handle_tags)
 {
@@ -93,8 +96,8 @@ START_TEST(test_handle_tags)
 END_TEST
 
 static const packet_svc_class_t all_sc[] = {
-	PKT_SC_BK_SYS, PKT_SC_BK, PKT_SC_BE, PKT_SC_RD, PKT_SC_OAM, PKT_SC_AV,
-	PKT_SC_RV, PKT_SC_VI, PKT_SC_SIG, PKT_SC_VO, PKT_SC_CTL,
+    PKT_SC_BK_SYS, PKT_SC_BK, PKT_SC_BE,  PKT_SC_RD, PKT_SC_OAM, PKT_SC_AV,
+    PKT_SC_RV,	   PKT_SC_VI, PKT_SC_SIG, PKT_SC_VO, PKT_SC_CTL,
 };
 
 START_TEST(test_service_class)
@@ -103,35 +106,38 @@ START_TEST(test_service_class)
 
 	for (i = 0; i < sizeof(all_sc) / sizeof(all_sc[0]); i++) {
 		ck_assert_int_eq(os_packet_set_service_class(QUM(), all_sc[i]),
-		    0);
-		ck_assert_int_eq(os_packet_get_service_class(QUM()),
-		    all_sc[i]);
+				 0);
+		ck_assert_int_eq(os_packet_get_service_class(QUM()), all_sc[i]);
 		ck_assert_int_eq(os_packet_get_traffic_class(RAW()),
-		    PKT_SC2TC(all_sc[i]));
+				 PKT_SC2TC(all_sc[i]));
 	}
-	ck_assert_int_eq(os_packet_set_service_class(QUM(),
-	    (packet_svc_class_t)0x12345), EINVAL);
+	ck_assert_int_eq(
+	    os_packet_set_service_class(QUM(), (packet_svc_class_t)0x12345),
+	    EINVAL);
 	ck_assert_int_eq(os_packet_get_service_class(QUM()), PKT_SC_CTL);
-	o->pkt.pkt_svc_class = 0x777;   /* not a class: reads as BE */
+	o->pkt.pkt_svc_class = 0x777; /* not a class: reads as BE */
 	ck_assert_int_eq(os_packet_get_service_class(RAW()), PKT_SC_BE);
 }
 END_TEST
 
 START_TEST(test_traffic_class)
 {
-	static const struct { packet_traffic_class_t tc; packet_svc_class_t sc; }
-	map[] = {
-		{ PKT_TC_BE, PKT_SC_BE }, { PKT_TC_BK, PKT_SC_BK },
-		{ PKT_TC_VI, PKT_SC_VI }, { PKT_TC_VO, PKT_SC_VO },
-		{ (packet_traffic_class_t)9, PKT_SC_BE },
+	static const struct {
+		packet_traffic_class_t tc;
+		packet_svc_class_t sc;
+	} map[] = {
+	    {PKT_TC_BE, PKT_SC_BE},
+	    {PKT_TC_BK, PKT_SC_BK},
+	    {PKT_TC_VI, PKT_SC_VI},
+	    {PKT_TC_VO, PKT_SC_VO},
+	    {(packet_traffic_class_t)9, PKT_SC_BE},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		ck_assert_int_eq(os_packet_set_traffic_class(QUM(), map[i].tc),
-		    0);
-		ck_assert_int_eq(os_packet_get_service_class(QUM()),
-		    map[i].sc);
+				 0);
+		ck_assert_int_eq(os_packet_get_service_class(QUM()), map[i].sc);
 	}
 	ck_assert_int_eq(os_packet_set_traffic_class(QUM(), PKT_TC_VO), 0);
 	ck_assert_int_eq(os_packet_get_traffic_class(QUM()), PKT_TC_VO);
@@ -197,7 +203,7 @@ START_TEST(test_finalize_packet_payload)
 
 	os_buflet_set_data_length(b, 60);
 	ck_assert_int_eq(os_packet_finalize(PAY()), 0);
-	os_buflet_set_data_offset(b, 2);        /* no headroom on payload */
+	os_buflet_set_data_offset(b, 2); /* no headroom on payload */
 	ck_assert_int_eq(os_packet_finalize(PAY()), ERANGE);
 	os_buflet_set_data_offset(b, 0);
 	o->pkt.pkt_l2_len = 14;
@@ -210,11 +216,11 @@ END_TEST
 START_TEST(test_finalize_option_rules)
 {
 	os_buflet_set_data_length(os_packet_get_next_buflet(RAW(), NULL), 8);
-	o->pkt.pkt_pflags |= PKT_F_OPT_EXPIRE_TS;       /* ts 0 */
+	o->pkt.pkt_pflags |= PKT_F_OPT_EXPIRE_TS; /* ts 0 */
 	ck_assert_int_eq(os_packet_finalize(RAW()), EINVAL);
 	ck_assert_int_eq(os_packet_set_expire_time(RAW(), 5), 0);
 	ck_assert_int_eq(os_packet_finalize(RAW()), 0);
-	o->pkt.pkt_pflags |= PKT_F_OPT_TOKEN;           /* length 0 */
+	o->pkt.pkt_pflags |= PKT_F_OPT_TOKEN; /* length 0 */
 	ck_assert_int_eq(os_packet_finalize(RAW()), EINVAL);
 	ck_assert_int_eq(os_packet_set_token(RAW(), "t", 1), 0);
 	ck_assert_int_eq(os_packet_finalize(RAW()), 0);
@@ -304,8 +310,8 @@ START_TEST(test_headroom_and_link)
 	ck_assert_int_eq(os_packet_get_link_broadcast(ph), 1);
 	ck_assert_int_eq(os_packet_get_link_multicast(ph), 1);
 	ck_assert_int_eq(os_packet_get_link_ethfcs(ph), 1);
-	ck_assert_uint_eq(o->pkt.pkt_link_flags, PKT_LINKF_BCAST |
-	    PKT_LINKF_MCAST | PKT_LINKF_ETHFCS);
+	ck_assert_uint_eq(o->pkt.pkt_link_flags,
+			  PKT_LINKF_BCAST | PKT_LINKF_MCAST | PKT_LINKF_ETHFCS);
 }
 END_TEST
 
@@ -328,8 +334,10 @@ START_TEST(test_packet_flags)
 	ck_assert_int_eq(os_packet_get_group_end(ph), 1);
 	ck_assert_int_eq(os_packet_get_keep_alive(ph), 1);
 	ck_assert_uint_eq(o->pkt.pkt_pflags, PKT_F_BACKGROUND | PKT_F_REALTIME |
-	    PKT_F_REXMT | PKT_F_LAST_PKT | PKT_F_OPT_GROUP_START |
-	    PKT_F_OPT_GROUP_END | PKT_F_L4S | PKT_F_KEEPALIVE);
+						 PKT_F_REXMT | PKT_F_LAST_PKT |
+						 PKT_F_OPT_GROUP_START |
+						 PKT_F_OPT_GROUP_END |
+						 PKT_F_L4S | PKT_F_KEEPALIVE);
 	os_packet_set_keep_alive(ph, FALSE);
 	ck_assert_int_eq(os_packet_get_keep_alive(ph), 0);
 	ck_assert_int_eq(os_packet_get_wake_flag(ph), 0);
@@ -346,26 +354,28 @@ START_TEST(test_checksum_offload)
 	uint16_t start = 0, val = 0;
 
 	ck_assert_int_eq(os_packet_set_inet_checksum(ph, 0xffffffff, 34, 50),
-	    0);
+			 0);
 	ck_assert_uint_eq(os_packet_get_inet_checksum(ph, &start, &val),
-	    0x7f | 0xf00 | PACKET_CSUM_TSO_IPV4 | PACKET_CSUM_TSO_IPV6);
+			  0x7f | 0xf00 | PACKET_CSUM_TSO_IPV4 |
+			      PACKET_CSUM_TSO_IPV6);
 	ck_assert_uint_eq(start, 34);
 	ck_assert_uint_eq(val, 50);
-	ck_assert_int_eq(os_packet_set_inet_checksum(ph, PACKET_CSUM_PARTIAL,
-	    1, 2), 0);
+	ck_assert_int_eq(
+	    os_packet_set_inet_checksum(ph, PACKET_CSUM_PARTIAL, 1, 2), 0);
 	os_packet_add_inet_csum_flags(ph, PACKET_CSUM_ZERO_INVERT | 0x80);
 	ck_assert_uint_eq(os_packet_get_inet_checksum(ph, NULL, NULL),
-	    PACKET_CSUM_PARTIAL | PACKET_CSUM_ZERO_INVERT);
+			  PACKET_CSUM_PARTIAL | PACKET_CSUM_ZERO_INVERT);
 	os_packet_set_tso_flags(ph, PACKET_TSO_IPV6 | PACKET_CSUM_TCP);
 	ck_assert_uint_eq(o->pkt.pkt_csum_flags, PACKET_CSUM_PARTIAL |
-	    PACKET_CSUM_ZERO_INVERT | PACKET_TSO_IPV6);
+						     PACKET_CSUM_ZERO_INVERT |
+						     PACKET_TSO_IPV6);
 	ck_assert_int_eq(os_packet_set_protocol_segment_size(ph, 1448), 0);
 	ck_assert_uint_eq(o->pkt.pkt_proto_seg_sz, 1448);
 	o->pkt.pkt_seg_cnt = 3;
 	o->pkt.pkt_aggr_type = PKT_AGGR_SINGLE_IP;
 	ck_assert_uint_eq(os_packet_get_segment_count(ph), 3);
 	ck_assert_uint_eq(os_packet_get_aggregation_type(ph),
-	    PKT_AGGR_SINGLE_IP);
+			  PKT_AGGR_SINGLE_IP);
 }
 END_TEST
 
@@ -379,12 +389,11 @@ START_TEST(test_optional_fields)
 	boolean_t inpkt;
 
 	ck_assert_int_eq(os_packet_get_compression_generation_count(ph, NULL),
-	    EINVAL);
+			 EINVAL);
 	ck_assert_int_eq(os_packet_get_compression_generation_count(ph, &g),
-	    ENOENT);
+			 ENOENT);
 	ck_assert_int_eq(os_packet_set_compression_generation_count(ph, 5), 0);
-	ck_assert_int_eq(os_packet_get_compression_generation_count(ph, &g),
-	    0);
+	ck_assert_int_eq(os_packet_get_compression_generation_count(ph, &g), 0);
 	ck_assert_uint_eq(g, 5);
 	ck_assert_int_eq(os_packet_get_expire_time(ph, NULL), EINVAL);
 	ck_assert_int_eq(os_packet_get_expire_time(ph, &ts), ENOENT);
@@ -394,12 +403,12 @@ START_TEST(test_optional_fields)
 	ck_assert_int_eq(os_packet_set_expire_time(ph, 0), 0);
 	ck_assert_int_eq(os_packet_get_expire_time(ph, &ts), ENOENT);
 	ck_assert_int_eq(os_packet_get_expiry_action(ph, &act), ENOENT);
-	ck_assert_int_eq(os_packet_set_expiry_action(ph,
-	    PACKET_EXPIRY_ACTION_DROP), 0);
+	ck_assert_int_eq(
+	    os_packet_set_expiry_action(ph, PACKET_EXPIRY_ACTION_DROP), 0);
 	ck_assert_int_eq(os_packet_get_expiry_action(ph, &act), 0);
 	ck_assert_int_eq(act, PACKET_EXPIRY_ACTION_DROP);
-	ck_assert_int_eq(os_packet_set_expiry_action(ph,
-	    PACKET_EXPIRY_ACTION_NONE), 0);
+	ck_assert_int_eq(
+	    os_packet_set_expiry_action(ph, PACKET_EXPIRY_ACTION_NONE), 0);
 	ck_assert_int_eq(os_packet_get_expiry_action(ph, &act), ENOENT);
 	ck_assert_int_eq(os_packet_get_vlan_tag(ph, &tag, &inpkt), ENOENT);
 	ck_assert_int_eq(os_packet_set_vlan_tag(ph, 0xa123, TRUE), 0);
@@ -412,11 +421,13 @@ START_TEST(test_optional_fields)
 	ck_assert_int_eq(os_packet_set_vlan_tag(ph, 7, FALSE), 0);
 	ck_assert_int_eq(os_packet_get_vlan_tag(ph, &tag, &inpkt), 0);
 	ck_assert_int_eq(inpkt, 0);
-	ck_assert_int_eq(os_packet_set_app_metadata(ph,
-	    PACKET_APP_METADATA_TYPE_UNSPECIFIED, 1), EINVAL);
+	ck_assert_int_eq(os_packet_set_app_metadata(
+			     ph, PACKET_APP_METADATA_TYPE_UNSPECIFIED, 1),
+			 EINVAL);
 	ck_assert_int_eq(os_packet_set_app_metadata(ph, 2, 1), EINVAL);
-	ck_assert_int_eq(os_packet_set_app_metadata(ph,
-	    PACKET_APP_METADATA_TYPE_VOICE, PACKET_VOICE_APP_METADATA_SPEECH),
+	ck_assert_int_eq(
+	    os_packet_set_app_metadata(ph, PACKET_APP_METADATA_TYPE_VOICE,
+				       PACKET_VOICE_APP_METADATA_SPEECH),
 	    0);
 	ck_assert(o->pkt.pkt_pflags & PKT_F_OPT_APP_METADATA);
 	os_packet_set_tx_timestamp(ph, 99);
@@ -515,9 +526,9 @@ packet_suite(void)
 	tcase_add_test(tc, test_tokens);
 	tcase_add_test(tc, test_use_count_and_trace);
 	tcase_add_test_raise_signal(tc, test_trap_packet_call_on_quantum,
-	    SIGABRT);
+				    SIGABRT);
 	tcase_add_test_raise_signal(tc, test_trap_packet_flag_on_quantum,
-	    SIGABRT);
+				    SIGABRT);
 	suite_add_tcase(s, tc);
 	return s;
 }
