@@ -40,6 +40,8 @@
 #include <string.h>
 
 #include "channel_var.h"
+#include "kern_channel.h"
+#include "nx_kpipe.h"
 #include "skmem_var.h"
 
 #define CH_RING_STRIDE          CHANNEL_CACHE_ALIGN_MAX
@@ -290,6 +292,15 @@ ch_info_fill(struct kern_channel *ch, const struct ch_init *ci,
 
 /* ---- open / close --------------------------------------------------------- */
 
+/* Controller-made instances first, then kernel-owned ones (kpipes). */
+static int
+ch_lookup_nexus(const uuid_t uuid, struct kern_nexus **nxp)
+{
+	int err = nx_lookup_for_open(uuid, nxp);
+
+	return err == -ENOENT ? nx_kpipe_lookup(uuid, nxp) : err;
+}
+
 static struct kern_channel *
 ch_alloc(const struct sk_cred *cred, struct sk_waiter *w,
     struct kern_nexus *nx, nexus_port_t port)
@@ -370,7 +381,7 @@ ch_open(const struct sk_cred *cred, enum sk_door door, struct sk_waiter *w,
 	int err;
 
 	err = ch_init_check(ci, &mode);
-	err = err ? err : nx_lookup_for_open(ci->ci_nx_uuid, &nx);
+	err = err ? err : ch_lookup_nexus(ci->ci_nx_uuid, &nx);
 	err = err ? err : ch_port_check(nx, ci, mode);
 	err = err ? err : nx_port_admit(nx, ci->ci_nx_port, cred, req->co_key,
 	    ci->ci_key_len);
@@ -458,7 +469,7 @@ ch_get_info(struct kern_channel *ch, struct skc_channel_info *req)
 }
 
 /* Defunct, or its pipe peer went away with reject_on_close set. */
-static bool
+bool
 ch_is_dead(const struct kern_channel *ch)
 {
 	return (ch->ch_flags & CHF_DEFUNCT) ||
@@ -537,6 +548,30 @@ ch_set_opt(struct kern_channel *ch, struct skc_channel_opt *req)
 
 /* ---- sync ----------------------------------------------------------------- */
 
+/*
+ * The nexus half of a sync, with the KPI's walking rights (sync
+ * protection) and the ring marked busy.  Domains return 0 or a positive
+ * errno (the KPI's convention): EFAULT means the process broke the
+ * ring (a kpipe RX sync runs the TX prologue) and kills it like ours;
+ * anything else is the nexus failing: EIO.
+ */
+static int
+ch_nexus_sync(struct kern_channel *ch, struct kern_channel_ring *kr,
+    int (*sync)(struct kern_channel_ring *))
+{
+	sk_protect_t protect = sk_sync_protect();
+	int err;
+
+	(void)ch;
+	kr->ckr_busy = 1;
+	err = sync(kr);
+	kr->ckr_busy = 0;
+	sk_sync_unprotect(protect);
+	if (err == EFAULT || err == -EFAULT)
+		return -EFAULT;
+	return err != 0 ? -EIO : 0;
+}
+
 static int
 ch_txsync_ring(struct kern_channel *ch, struct kern_channel_ring *kr)
 {
@@ -544,9 +579,9 @@ ch_txsync_ring(struct kern_channel *ch, struct kern_channel_ring *kr)
 
 	if (err != 0)
 		return err;
-	err = ch->ch_nexus->nx_dom->nxdom_txsync(kr);
+	err = ch_nexus_sync(ch, kr, ch->ch_nexus->nx_dom->nxdom_txsync);
 	kr_txsync_finalize(kr);
-	return err != 0 ? -EIO : 0;
+	return err;
 }
 
 static int
@@ -556,9 +591,9 @@ ch_rxsync_ring(struct kern_channel *ch, struct kern_channel_ring *kr)
 
 	if (err != 0)
 		return err;
-	err = ch->ch_nexus->nx_dom->nxdom_rxsync(kr);
+	err = ch_nexus_sync(ch, kr, ch->ch_nexus->nx_dom->nxdom_rxsync);
 	kr_rxsync_finalize(kr);
-	return err != 0 ? -EIO : 0;
+	return err;
 }
 
 /* A ring violation kills the process that made it (XNU semantics). */

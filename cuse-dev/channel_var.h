@@ -38,6 +38,7 @@ struct kern_channel {
 	struct kern_channel_ring **ch_tx_krings;
 	struct kern_channel_ring **ch_rx_krings;
 	struct kern_pbufpool *ch_pp;    /* set by the domain at connect */
+	void *ch_ctx;                   /* a KPI provider's channel context */
 
 	struct skmem_arena *ch_arena;   /* schema, rings, slot descriptors */
 	struct skmem_arena *ch_pool_arena; /* referenced while mapped */
@@ -63,6 +64,7 @@ unsigned ch_poll(struct kern_channel *ch, const struct sk_cred *cred,
     unsigned events, int arm);
 void ch_wakeup(struct kern_channel *ch);
 void ch_defunct(struct kern_channel *ch);
+bool ch_is_dead(const struct kern_channel *ch);
 
 uint32_t ch_count(void);
 

@@ -33,8 +33,16 @@
  * A sync is prologue -> nexus sync -> finalize.  The prologue reads
  * ring_head once, requires it within [rhead, rtail] and ring_tail ==
  * rtail, and (TX) internalizes every newly queued slot's metadata into
- * the kernel copy, or (RX) reclaims released slots using the kernel's
- * lengths.  Any violation returns -EFAULT; the caller kills the process.
+ * the kernel copy, or (RX) notes the new rhead; the nexus reclaims the
+ * released RX slots with kr_reclaim() (kern_channel_reclaim), which
+ * counts them out by the kernel's lengths.  Any violation returns
+ * -EFAULT; the caller kills the process.
+ *
+ * Metadata: QUANTUM (pipes) and PACKET (netif: headroom, L2 length,
+ * checksum offsets, packet flags and options) are internalized from one
+ * snapshot of the user object and checked against the kernel's buflet;
+ * see kr_internalize().  Slots of KPI rings (CKRF_KERNEL_ALLOC) may be
+ * empty (OBJ_IDX_NONE) while a provider moves packets between them.
  * Finalize publishes the new tail: it first writes the slot descriptors
  * and metadata of the slots it hands over (TX: fresh empty packets; RX:
  * the received packets, externalized) and only then ring_tail, with a
@@ -73,14 +81,45 @@ kr_publish_tail(struct __user_channel_ring *ring, slot_idx_t tail)
 	__atomic_store_n(&ring->ring_tail, tail, __ATOMIC_RELEASE);
 }
 
-/* ---- metadata ------------------------------------------------------------- */
+/* ---- metadata: kernel -> user ------------------------------------------- */
+
+static void
+kr_externalize_buflet(struct __user_buflet *ub, const struct kern_buflet *kb)
+{
+	ub->buf_bft_idx_reg = OBJ_IDX_NONE;
+	ub->buf_idx = kb->kb_idx;
+	ub->buf_nbft_idx = OBJ_IDX_NONE;
+	ub->buf_dlim = kb->kb_dlim;
+	ub->buf_doff = kb->kb_doff;
+	ub->buf_dlen = kb->kb_dlen;
+	ub->buf_flag = kb->kb_flag;
+}
+
+/* The packet parts; payload packets carry no headroom or link state. */
+static void
+kr_externalize_packet(const struct kern_pbufpool *pp, obj_idx_t idx)
+{
+	const struct kern_packet *kp = pp_kpkt(pp, idx);
+	struct __user_packet *up = pp_umd_packet(pp, idx);
+
+	up->pkt_com = kp->kp_com;
+	up->pkt_pflags = kp->kp_com.__p_flags & PKT_F_USER_MASK;
+	up->pkt_com_opt = kp->kp_opt;
+	if (pp->pp_md_subtype == NEXUS_META_SUBTYPE_PAYLOAD) {
+		up->pkt_headroom = 0;
+		up->pkt_l2_len = 0;
+		up->pkt_link_flags = 0;
+	}
+	up->pkt_bufs_max = kp->kp_bufs_max;
+	up->pkt_bufs_cnt = kp->kp_bufs_cnt;
+}
 
 static void
 kr_externalize(const struct kern_channel_ring *kr, obj_idx_t idx,
     uint16_t extra_qflags)
 {
 	struct kern_pbufpool *pp = kr->ckr_pp;
-	const struct kern_quantum *kq = &pp->pp_kqums[idx];
+	const struct kern_quantum *kq = pp_kqum(pp, idx);
 	struct __metadata_preamble *mdp = pp_umd_preamble(pp, idx);
 	struct __user_quantum *uq = pp_umd_quantum(pp, idx);
 
@@ -88,27 +127,75 @@ kr_externalize(const struct kern_channel_ring *kr, obj_idx_t idx,
 	mdp->mdp_idx = idx;
 	mdp->mdp_type = (uint16_t)pp->pp_md_type;
 	mdp->mdp_subtype = (uint16_t)pp->pp_md_subtype;
-	memset(uq, 0, sizeof(*uq));
+	memset(uq, 0, pp->pp_md_size - METADATA_PREAMBLE_SZ);
 	uuid_copy(uq->qum_flow_id, kq->kq_flow_id);
 	uq->qum_len = kq->kq_len;
 	uq->qum_svc_class = kq->kq_svc_class;
-	uq->qum_qflags = (uint16_t)(kq->kq_qflags | extra_qflags);
-	uq->qum_buf[0].buf_bft_idx_reg = OBJ_IDX_NONE;
-	uq->qum_buf[0].buf_idx = kq->kq_buf_idx;
-	uq->qum_buf[0].buf_nbft_idx = OBJ_IDX_NONE;
-	uq->qum_buf[0].buf_dlim = kq->kq_buf_dlim;
-	uq->qum_buf[0].buf_doff = kq->kq_buf_doff;
-	uq->qum_buf[0].buf_dlen = kq->kq_buf_dlen;
+	uq->qum_qflags = (uint16_t)((kq->kq_qflags & ~QUM_F_KERNEL_FLAGS) |
+	    extra_qflags);
+	kr_externalize_buflet(&uq->qum_buf[0], &kq->kq_buf);
+	if (pp->pp_md_type == NEXUS_META_TYPE_PACKET)
+		kr_externalize_packet(pp, idx);
 }
+
+/* ---- metadata: user -> kernel ------------------------------------------- */
 
 static int
 kr_internalize_dropped(struct kern_quantum *kq)
 {
 	kq->kq_len = 0;
-	kq->kq_buf_doff = 0;
-	kq->kq_buf_dlen = 0;
+	kq->kq_buf.kb_doff = 0;
+	kq->kq_buf.kb_dlen = 0;
 	kq->kq_qflags = QUM_F_DROPPED;
 	return 0;
+}
+
+/*
+ * The buflet: the kernel's buffer, no chain (one buflet per packet for
+ * now), data within the kernel's limit (64-bit sum: no wrap).
+ */
+static bool
+kr_buflet_ok(const struct __user_buflet *ub, const struct kern_buflet *kb)
+{
+	return ub->buf_idx == kb->kb_idx &&
+	    ub->buf_nbft_idx == OBJ_IDX_NONE &&
+	    (uint64_t)ub->buf_doff + ub->buf_dlen <= kb->kb_dlim;
+}
+
+/*
+ * Packet rules (spec 5.8): RAW headroom is the first buflet's offset and
+ * headroom + L2 length stays inside the buffer; PAYLOAD has neither; a
+ * partial checksum's offsets lie inside the packet.
+ */
+static bool
+kr_packet_ok(const struct kern_pbufpool *pp, const struct __user_packet *up)
+{
+	uint32_t len = up->pkt_length;
+
+	if (pp->pp_md_subtype == NEXUS_META_SUBTYPE_RAW) {
+		if (up->pkt_headroom != up->pkt_qum_buf.buf_doff ||
+		    (uint32_t)up->pkt_headroom + up->pkt_l2_len >=
+		    pp->pp_buf_size)
+			return false;
+	} else if (up->pkt_headroom != 0 || up->pkt_l2_len != 0) {
+		return false;
+	}
+	if ((up->pkt_csum_flags & PACKET_CSUM_PARTIAL) &&
+	    (up->pkt_csum_tx_start_off >= len ||
+	    (uint32_t)up->pkt_csum_tx_stuff_off + sizeof(uint16_t) > len))
+		return false;
+	return true;
+}
+
+static void
+kr_internalize_packet(struct kern_packet *kp, const struct __user_packet *up)
+{
+	kp->kp_com = up->pkt_com;
+	kp->kp_com.__p_flags = up->pkt_pflags & PKT_F_USER_MASK;
+	kp->kp_com.__p_csum_flags = up->pkt_csum_flags &
+	    (PACKET_CSUM_PARTIAL | PACKET_CSUM_ZERO_INVERT |
+	    PACKET_CSUM_TSO_IPV4 | PACKET_CSUM_TSO_IPV6);
+	kp->kp_opt = up->pkt_com_opt;
 }
 
 /*
@@ -121,22 +208,28 @@ static int
 kr_internalize(const struct kern_channel_ring *kr, obj_idx_t idx)
 {
 	struct kern_pbufpool *pp = kr->ckr_pp;
-	struct kern_quantum *kq = &pp->pp_kqums[idx];
-	struct __user_quantum uq;
+	struct kern_quantum *kq = pp_kqum(pp, idx);
+	struct __user_packet up;        /* big enough for either type */
+	const struct __user_quantum *uq = &up.pkt_qum;
 
-	memcpy(&uq, pp_umd_quantum(pp, idx), sizeof(uq));
-	if (uq.qum_qflags & QUM_F_DROPPED)
+	memcpy(&up, pp_umd_quantum(pp, idx), pp->pp_md_type ==
+	    NEXUS_META_TYPE_PACKET ? sizeof(up) : sizeof(*uq));
+	if (uq->qum_qflags & QUM_F_DROPPED)
 		return kr_internalize_dropped(kq);
-	if (uq.qum_buf[0].buf_idx != kq->kq_buf_idx ||
-	    (uint64_t)uq.qum_buf[0].buf_doff + uq.qum_buf[0].buf_dlen >
-	    kq->kq_buf_dlim || uq.qum_len != uq.qum_buf[0].buf_dlen)
+	if (!kr_buflet_ok(&uq->qum_buf[0], &kq->kq_buf) ||
+	    uq->qum_len != uq->qum_buf[0].buf_dlen)
 		return -EFAULT;
-	uuid_copy(kq->kq_flow_id, uq.qum_flow_id);
-	kq->kq_len = uq.qum_len;
-	kq->kq_svc_class = uq.qum_svc_class;
-	kq->kq_qflags = uq.qum_qflags & QUM_F_FLOW_CLASSIFIED;
-	kq->kq_buf_doff = uq.qum_buf[0].buf_doff;
-	kq->kq_buf_dlen = uq.qum_buf[0].buf_dlen;
+	if (pp->pp_md_type == NEXUS_META_TYPE_PACKET) {
+		if (!kr_packet_ok(pp, &up))
+			return -EFAULT;
+		kr_internalize_packet(pp_kpkt(pp, idx), &up);
+	}
+	uuid_copy(kq->kq_flow_id, uq->qum_flow_id);
+	kq->kq_len = uq->qum_len;
+	kq->kq_svc_class = uq->qum_svc_class;
+	kq->kq_qflags = uq->qum_qflags & QUM_F_FLOW_CLASSIFIED;
+	kq->kq_buf.kb_doff = uq->qum_buf[0].buf_doff;
+	kq->kq_buf.kb_dlen = uq->qum_buf[0].buf_dlen;
 	return 0;
 }
 
@@ -147,13 +240,34 @@ kr_slot_publish(struct kern_channel_ring *kr, slot_idx_t i, uint16_t qflags)
 	obj_idx_t idx = kr->ckr_ksds[i];
 	struct __user_slot_desc *usd = &kr->ckr_usds[i];
 
+	usd->sd_len = 0;
+	if (idx == OBJ_IDX_NONE) {
+		usd->sd_flags = 0;
+		usd->sd_md_idx = OBJ_IDX_NONE;
+		return;
+	}
 	usd->sd_md_idx = idx;
 	usd->sd_flags = SD_IDX_VALID;
-	usd->sd_len = 0;
 	kr_externalize(kr, idx, qflags);
 }
 
 /* ---- life cycle ----------------------------------------------------------- */
+
+/* KPI domains: TX slots start full, RX slots empty. */
+static int
+kr_init_kernel_alloc(struct kern_channel_ring *kr)
+{
+	uint32_t i;
+
+	kr->ckr_flags |= CKRF_KERNEL_ALLOC;
+	for (i = 0; i < kr->ckr_num_slots; i++) {
+		kr->ckr_ksds[i] = OBJ_IDX_NONE;
+		if (kr->ckr_tx == NR_TX &&
+		    (kr->ckr_ksds[i] = pp_alloc(kr->ckr_pp)) == OBJ_IDX_NONE)
+			return -ENOMEM;
+	}
+	return 0;
+}
 
 int
 kr_init(struct kern_channel_ring *kr, enum kr_txrx tx, uint16_t ring_id,
@@ -164,26 +278,35 @@ kr_init(struct kern_channel_ring *kr, enum kr_txrx tx, uint16_t ring_id,
 
 	memset(kr, 0, sizeof(*kr));
 	kr->ckr_ksds = calloc(nslots, sizeof(*kr->ckr_ksds));
-	if (kr->ckr_ksds == NULL)
+	kr->ckr_scratch = calloc(nslots, sizeof(*kr->ckr_scratch));
+	if (kr->ckr_ksds == NULL || kr->ckr_scratch == NULL) {
+		kr_fini(kr);
 		return -ENOMEM;
+	}
 	kr->ckr_tx = tx;
 	kr->ckr_ring_id = ring_id;
 	kr->ckr_port = port;
 	kr->ckr_num_slots = nslots;
 	kr->ckr_lim = nslots - 1;
 	kr->ckr_pp = pp;
-	for (i = 0; i < nslots; i++)
-		kr->ckr_ksds[i] = first_obj + i;
+	kr->ckr_svc = -1;               /* KPKT_SC_UNSPEC */
 	if (tx == NR_TX)
 		kr->ckr_ktail = kr->ckr_rtail = kr->ckr_lim;
+	if (first_obj == OBJ_IDX_NONE)
+		return kr_init_kernel_alloc(kr);
+	for (i = 0; i < nslots; i++)
+		kr->ckr_ksds[i] = first_obj + i;
 	return 0;
 }
 
+/* The pool goes with the domain; objects in slots need not go back. */
 void
 kr_fini(struct kern_channel_ring *kr)
 {
 	free(kr->ckr_ksds);
+	free(kr->ckr_scratch);
 	kr->ckr_ksds = NULL;
+	kr->ckr_scratch = NULL;
 }
 
 static void
@@ -271,46 +394,98 @@ kr_txsync_prologue(struct kern_channel_ring *kr)
 	return 0;
 }
 
-/* Released slots leave the ready count by the kernel's own lengths. */
+/*
+ * RX: only rhead moves here; the slots the user released are reclaimed
+ * by the nexus with kr_reclaim() (XNU: kern_channel_reclaim at the start
+ * of a provider's RX sync), which keeps the provider in charge of when
+ * its ring gets room.
+ */
 int
 kr_rxsync_prologue(struct kern_channel_ring *kr)
 {
-	struct kern_quantum *kqums = kr->ckr_pp->pp_kqums;
-	slot_idx_t head, i;
+	slot_idx_t head;
 	int err;
 
 	err = kr_prologue_head(kr, &head);
 	if (err != 0)
 		return err;
-	for (i = kr->ckr_khead; i != head; i = kr_next(kr, i))
-		kr->ckr_ready_bytes -= kqums[kr->ckr_ksds[i]].kq_len;
-	kr->ckr_khead = kr->ckr_rhead = head;
+	kr->ckr_rhead = head;
 	return 0;
+}
+
+/*
+ * RX: take back [khead, rhead).  Released slots leave the ready count by
+ * the kernel's own lengths (user edits of RX lengths are ignored); on a
+ * KPI ring their packets go back to the pool.  TX: nothing (the nexus
+ * alone knows what it sent, and moves khead with advance_slot).
+ * Returns the number of slots reclaimed.
+ */
+uint32_t
+kr_reclaim(struct kern_channel_ring *kr)
+{
+	struct kern_pbufpool *pp = kr->ckr_pp;
+	uint32_t n;
+	slot_idx_t i;
+
+	if (kr->ckr_tx == NR_TX)
+		return 0;
+	n = kr_dist(kr, kr->ckr_khead, kr->ckr_rhead);
+	for (i = kr->ckr_khead; i != kr->ckr_rhead; i = kr_next(kr, i)) {
+		obj_idx_t idx = kr->ckr_ksds[i];
+
+		SK_VERIFY(idx != OBJ_IDX_NONE);
+		kr->ckr_ready_bytes -= pp_kqum(pp, idx)->kq_len;
+		if (kr->ckr_flags & CKRF_KERNEL_ALLOC) {
+			pp_free(pp, idx);
+			kr->ckr_ksds[i] = OBJ_IDX_NONE;
+		}
+	}
+	kr->ckr_khead = kr->ckr_rhead;
+	return n;
 }
 
 /* ---- finalizes ------------------------------------------------------------ */
 
-/* Slots the nexus gave back become fresh, empty, full-size packets. */
+/*
+ * A TX slot the nexus is done with becomes a fresh, empty, full-size
+ * packet: the one still in it (user pipe swap, a dropped packet), or a
+ * new one from the pool when a provider detached it.  A KPI pool holds
+ * one object per slot, so running dry means the kernel leaked one.
+ */
+static void
+kr_tx_refill_slot(struct kern_channel_ring *kr, slot_idx_t i)
+{
+	if (kr->ckr_ksds[i] == OBJ_IDX_NONE) {
+		kr->ckr_ksds[i] = pp_alloc(kr->ckr_pp);
+		SK_VERIFY(kr->ckr_ksds[i] != OBJ_IDX_NONE);
+		return;
+	}
+	pp_kqum_reset(kr->ckr_pp, kr->ckr_ksds[i]);
+}
+
 void
 kr_txsync_finalize(struct kern_channel_ring *kr)
 {
 	slot_idx_t i;
 
 	for (i = kr->ckr_rtail; i != kr->ckr_ktail; i = kr_next(kr, i)) {
-		pp_kqum_reset(kr->ckr_pp, kr->ckr_ksds[i]);
+		kr_tx_refill_slot(kr, i);
 		kr_slot_publish(kr, i, 0);
 	}
 	kr->ckr_rtail = kr->ckr_ktail;
 	kr_publish_indices(kr);
 }
 
+/* A provider that advanced past an RX slot must have filled it. */
 void
 kr_rxsync_finalize(struct kern_channel_ring *kr)
 {
 	slot_idx_t i;
 
-	for (i = kr->ckr_rtail; i != kr->ckr_ktail; i = kr_next(kr, i))
+	for (i = kr->ckr_rtail; i != kr->ckr_ktail; i = kr_next(kr, i)) {
+		SK_VERIFY(kr->ckr_ksds[i] != OBJ_IDX_NONE);
 		kr_slot_publish(kr, i, QUM_F_FINALIZED);
+	}
 	kr->ckr_rtail = kr->ckr_ktail;
 	kr_publish_indices(kr);
 }

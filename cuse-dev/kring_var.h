@@ -12,10 +12,24 @@
 #include "pp_var.h"
 
 struct kern_channel;
+struct kern_nexus;
+struct ifnet;
 
 enum kr_txrx {
 	NR_RX = 0,
 	NR_TX = 1,
+};
+
+/* ckr_flags */
+#define CKRF_KERNEL_ALLOC 0x1   /* slots may be empty: the kernel refills
+				 * consumed TX slots from the pool and frees
+				 * released RX packets (KPI domains) */
+
+/* kern_channel_increment_ring_stats() accumulates here (XNU ckr_stats). */
+struct kr_stats {
+	uint64_t krs_slots;
+	uint64_t krs_bytes;
+	uint64_t krs_last_ns;           /* time of the last increment */
 };
 
 struct kern_channel_ring {
@@ -30,12 +44,25 @@ struct kern_channel_ring {
 	uint16_t ckr_ring_id;
 	nexus_port_t ckr_port;
 
-	obj_idx_t *ckr_ksds;            /* kernel slot descriptors */
+	uint32_t ckr_flags;             /* CKRF_* */
+
+	obj_idx_t *ckr_ksds;            /* kernel slot descriptors;
+					 * OBJ_IDX_NONE: empty slot */
 	struct kern_pbufpool *ckr_pp;
 	uint64_t ckr_ready_bytes;       /* RX: kernel lengths in [khead, ktail) */
 	uint64_t ckr_sync_time;
 	uint64_t ckr_notify_time;
-	void *ckr_ctx;                  /* the nexus domain's */
+	void *ckr_ctx;                  /* the nexus domain's, or a KPI
+					 * provider's ring context */
+
+	/* What the KPI (kern_channel.c) needs; set by the domain. */
+	struct kern_nexus *ckr_nx;
+	void **ckr_slot_ctxs;           /* provider slot contexts, or NULL */
+	uint64_t *ckr_scratch;          /* kern_packet_t[num_slots] */
+	struct kr_stats ckr_stats;
+	int32_t ckr_svc;                /* kern_packet_svc_class_t (netif TX) */
+	struct ifnet *ckr_ifp;          /* netif only: the interface */
+	uint32_t ckr_busy;              /* inside a sync (kr_enter) */
 
 	/* Set while a channel owns the ring. */
 	struct kern_channel *ckr_ch;
@@ -83,6 +110,11 @@ kr_user_has_slots(const struct kern_channel_ring *kr)
 	return kr->ckr_rhead != kr->ckr_rtail;
 }
 
+/*
+ * first_obj: slot i starts with object first_obj + i (user pipe: every
+ * slot always holds one), or OBJ_IDX_NONE for a CKRF_KERNEL_ALLOC ring:
+ * TX slots take objects from the pool, RX slots start empty.
+ */
 int kr_init(struct kern_channel_ring *kr, enum kr_txrx tx, uint16_t ring_id,
     nexus_port_t port, uint32_t nslots, struct kern_pbufpool *pp,
     obj_idx_t first_obj);
@@ -96,6 +128,7 @@ void kr_txsync_finalize(struct kern_channel_ring *kr);
 int kr_rxsync_prologue(struct kern_channel_ring *kr);
 void kr_rxsync_finalize(struct kern_channel_ring *kr);
 
+uint32_t kr_reclaim(struct kern_channel_ring *kr);
 void kr_slot_swap(struct kern_channel_ring *a, slot_idx_t ia,
     struct kern_channel_ring *b, slot_idx_t ib);
 void kr_note_sync(struct kern_channel_ring *kr, struct kern_channel_ring *peer,

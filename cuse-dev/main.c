@@ -35,6 +35,7 @@
 
 #include "door.h"
 #include "evloop.h"
+#include "nx_kpipe.h"
 #include "sk_kern.h"
 #include "sk_log.h"
 
@@ -51,6 +52,7 @@
 
 struct cd_opts {
 	int o_no_cuse;
+	int o_no_kpipe_lo;		/* no kernel-pipe loopback nexus */
 	const char *o_devname;
 	const char *o_socket;
 	mode_t o_sock_mode;
@@ -84,6 +86,8 @@ static void cd_usage(FILE *f)
 	    "  --socket-mode OCTAL  socket permissions (default 0666)\n"
 	    "  --dev-mode OCTAL     device permissions (default 0666)\n"
 	    "  --ready-file PATH    create PATH once every door is open\n"
+	    "  --no-kpipe-loopback  do not create the kernel-pipe loopback nexus\n"
+	    "                       (its UUID is logged as 'kpipe loopback nexus')\n"
 	    "  --verbose[=MASK]     debug log mask (default: all)\n"
 	    "  --help               this text\n"
 	    "  --version            version and ABI version\n"
@@ -140,6 +144,7 @@ static void cd_check_devname(const char *s)
 enum {
 	OPT_NO_CUSE = 256, OPT_DEVNAME, OPT_SOCKET, OPT_SOCK_MODE,
 	OPT_DEV_MODE, OPT_READY, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
+	OPT_NO_KPIPE_LO,
 };
 
 static const struct option cd_longopts[] = {
@@ -149,6 +154,7 @@ static const struct option cd_longopts[] = {
 	{ "socket-mode", required_argument, NULL, OPT_SOCK_MODE },
 	{ "dev-mode", required_argument, NULL, OPT_DEV_MODE },
 	{ "ready-file", required_argument, NULL, OPT_READY },
+	{ "no-kpipe-loopback", no_argument, NULL, OPT_NO_KPIPE_LO },
 	{ "verbose", optional_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -190,6 +196,9 @@ static void cd_option(struct cd_opts *o, int c)
 		break;
 	case OPT_READY:
 		o->o_ready = optarg;
+		break;
+	case OPT_NO_KPIPE_LO:
+		o->o_no_kpipe_lo = 1;
 		break;
 	case OPT_VERBOSE:
 		sk_verbose = optarg != NULL ? cd_parse_mask(optarg) : ~0u;
@@ -358,6 +367,9 @@ static int cd_start(struct cd *cd)
 		return err;
 	}
 	cd->c_kern = 1;
+	/* XNU kern.skywalk.kpipe.loopback.enabled, on by default here. */
+	if (!cd->c_opt.o_no_kpipe_lo && (err = nx_kpipe_loopback_start()) != 0)
+		return err;
 	if ((err = cd_open_socket(cd)) != 0)
 		return err;
 	if (cd->c_opt.o_no_cuse)
@@ -395,8 +407,10 @@ static void cd_stop(struct cd *cd)
 		door_cuse_close_all(cd->c_cuse);
 	if (cd->c_sock != NULL)
 		door_sock_close_all(cd->c_sock);
-	if (cd->c_kern)
+	if (cd->c_kern) {
+		nx_kpipe_loopback_stop();	/* every channel is closed */
 		sk_kern_fini();
+	}
 	door_cuse_free(cd->c_cuse);
 	door_sock_free(cd->c_sock);
 	evl_del(cd->c_sigw);

@@ -113,8 +113,10 @@ upipe_state_create(struct kern_nexus *nx, struct nx_upipe *up)
 			obj += p->nxp_rx_slots;
 		}
 	}
-	for (r = 0; err == 0 && r < NX_UPIPE_MAXPORTS * 2 * up->up_rings; r++)
+	for (r = 0; err == 0 && r < NX_UPIPE_MAXPORTS * 2 * up->up_rings; r++) {
 		up->up_krings[r].ckr_ctx = up;
+		up->up_krings[r].ckr_nx = nx;
+	}
 	if (err != 0)
 		upipe_state_destroy(up);
 	return err;
@@ -196,14 +198,15 @@ upipe_ch_disconnect(struct kern_nexus *nx, struct kern_channel *ch)
 static uint32_t
 upipe_transfer(struct kern_channel_ring *tx, struct kern_channel_ring *rx)
 {
-	struct kern_quantum *kqums = tx->ckr_pp->pp_kqums;
+	struct kern_pbufpool *pp = tx->ckr_pp;
 	uint32_t n = kr_tx_pending(tx), room = kr_rx_space(rx), k;
 
 	if (n > room)
 		n = room;
 	for (k = 0; k < n; k++) {
 		kr_slot_swap(tx, tx->ckr_khead, rx, rx->ckr_ktail);
-		rx->ckr_ready_bytes += kqums[rx->ckr_ksds[rx->ckr_ktail]].kq_len;
+		rx->ckr_ready_bytes +=
+		    pp_kqum(pp, rx->ckr_ksds[rx->ckr_ktail])->kq_len;
 		tx->ckr_khead = kr_next(tx, tx->ckr_khead);
 		rx->ckr_ktail = kr_next(rx, rx->ckr_ktail);
 	}
@@ -244,6 +247,7 @@ upipe_rxsync(struct kern_channel_ring *kr)
 	struct kern_channel_ring *peer = upipe_peer(kr, NR_TX);
 
 	kr_note_sync(kr, peer, sk_now_ns());
+	kr_reclaim(kr);                 /* what our user released */
 	if (upipe_transfer(peer, kr) > 0)
 		upipe_wake(peer);
 	return 0;

@@ -3,7 +3,7 @@
  *
  * A pool is N objects.  Object i is metadata i in the umd region plus
  * buffer i in the buffer region, both in one shared memfd, and a
- * daemon-private struct kern_quantum: the only copy of the metadata the
+ * daemon-private struct kern_packet: the only copy of the metadata the
  * kernel trusts.  Daemon-internal.
  */
 #ifndef PP_VAR_H
@@ -11,21 +11,59 @@
 
 #include "skmem_var.h"
 
+struct kern_pbufpool;
+
 /*
- * The kernel's copy of one metadata object (XNU's struct __kern_quantum,
- * reduced to what a quantum carries).  Lives in daemon malloc'd memory,
- * never in a shared region.
+ * The kernel's view of one buffer (XNU's struct __kern_buflet).  A packet
+ * has exactly one, inline; multi-buflet chains come with the user packet
+ * pool.  kb_addr is the daemon's address of the buffer, never shown to a
+ * process (the library computes its own from kb_idx).
+ */
+struct kern_buflet {
+	uint8_t *kb_addr;
+	obj_idx_t kb_idx;               /* fixed: buffer i for object i */
+	uint32_t kb_dlim;
+	uint32_t kb_doff;
+	uint32_t kb_dlen;
+	uint16_t kb_flag;               /* BUFLET_FLAG_* */
+};
+
+/*
+ * The kernel's copy of the quantum part (XNU's struct __kern_quantum).
+ * kq_pp/kq_idx say where the object lives, so a packet handle alone
+ * leads back to its pool.
  */
 struct kern_quantum {
 	uuid_t kq_flow_id;
 	uint32_t kq_len;
 	uint32_t kq_svc_class;
 	uint16_t kq_qflags;             /* QUM_F_* */
-	obj_idx_t kq_buf_idx;           /* fixed: buffer i for object i */
-	uint32_t kq_buf_doff;
-	uint32_t kq_buf_dlen;
-	uint32_t kq_buf_dlim;
+	uint16_t kq_kflags;             /* KQF_*, never shown to a process */
+	obj_idx_t kq_idx;
+	struct kern_pbufpool *kq_pp;
+	struct kern_buflet kq_buf;
 };
+
+/* kq_kflags */
+#define KQF_ALLOCATED   0x1             /* out of the free list */
+
+/*
+ * The kernel's packet (XNU's struct __kern_packet): the quantum plus the
+ * packet parts a PACKET pool carries.  Quantum pools use only kp_qum.
+ * The common and optional parts reuse the shared layouts, so a TX
+ * internalize and an RX externalize copy them whole once validated.
+ * 16-byte aligned: a handle is the address with the type in its low bits.
+ */
+struct kern_packet {
+	struct kern_quantum kp_qum;
+	struct __packet kp_com;         /* headroom, L2 len, csum, flags ... */
+	struct __packet_opt kp_opt;
+	uint16_t kp_bufs_cnt;
+	uint16_t kp_bufs_max;
+	packet_flowid_t kp_flowid;
+	uint64_t kp_timestamp;
+	bool kp_ts_valid;
+} __attribute__((aligned(16)));
 
 /*
  * Metadata objects start PP_UMD_SKEW bytes into the umd region so that
@@ -46,13 +84,32 @@ struct kern_pbufpool {
 	uint64_t pp_umd_off;            /* umd region offset in the memfd */
 	uint64_t pp_umd_len;            /* page multiple */
 	uint8_t *pp_umd_objs;           /* daemon address of object 0 */
-	struct kern_quantum *pp_kqums;  /* pp_nobjs entries */
+	uint8_t *pp_bufs;               /* daemon address of buffer 0 */
+	struct kern_packet *pp_kpkts;   /* pp_nobjs entries */
+	obj_idx_t *pp_free;             /* stack of free object indices */
+	uint32_t pp_nfree;
 };
 
 struct kern_pbufpool *pp_create(const char *name, uint32_t nobjs,
     uint32_t buf_size, nexus_meta_type_t type, nexus_meta_subtype_t subtype);
 void pp_destroy(struct kern_pbufpool *pp);
 void pp_kqum_reset(struct kern_pbufpool *pp, obj_idx_t idx);
+void pp_fill_free_list(struct kern_pbufpool *pp);
+obj_idx_t pp_alloc(struct kern_pbufpool *pp);
+void pp_free(struct kern_pbufpool *pp, obj_idx_t idx);
+uint64_t pp_handle(const struct kern_pbufpool *pp, obj_idx_t idx);
+
+static inline struct kern_packet *
+pp_kpkt(const struct kern_pbufpool *pp, obj_idx_t idx)
+{
+	return &pp->pp_kpkts[idx];
+}
+
+static inline struct kern_quantum *
+pp_kqum(const struct kern_pbufpool *pp, obj_idx_t idx)
+{
+	return &pp->pp_kpkts[idx].kp_qum;
+}
 
 static inline struct __metadata_preamble *
 pp_umd_preamble(const struct kern_pbufpool *pp, obj_idx_t idx)
@@ -66,6 +123,12 @@ pp_umd_quantum(const struct kern_pbufpool *pp, obj_idx_t idx)
 {
 	return (struct __user_quantum *)(void *)(pp->pp_umd_objs +
 	    (size_t)idx * pp->pp_md_size + METADATA_PREAMBLE_SZ);
+}
+
+static inline struct __user_packet *
+pp_umd_packet(const struct kern_pbufpool *pp, obj_idx_t idx)
+{
+	return (struct __user_packet *)(void *)pp_umd_quantum(pp, idx);
 }
 
 /* What the library computes as (metadata address - umd base). */
