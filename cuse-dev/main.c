@@ -35,6 +35,7 @@
 
 #include "door.h"
 #include "evloop.h"
+#include "nx_netif.h"
 #include "nx_kpipe.h"
 #include "sk_kern.h"
 #include "sk_log.h"
@@ -358,6 +359,7 @@ static int cd_start(struct cd *cd)
 	cd->c_loop = evl_new();
 	if (cd->c_loop == NULL)
 		return -ENOMEM;
+	nx_netif_set_evloop(cd->c_loop);	/* netif device queues live here */
 	if ((err = cd_signals(cd)) != 0) {
 		SK_ERR("signals: %s", strerror(-err));
 		return err;

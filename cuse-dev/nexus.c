@@ -36,6 +36,7 @@
 
 #include "nexus_var.h"
 #include "channel_var.h"
+#include "nx_netif.h"
 #include "skmem_var.h"
 
 static TAILQ_HEAD(nxprov_list, kern_nexus_provider) nxprov_head =
@@ -46,10 +47,11 @@ static struct nx_stats nx_stats;
 
 /*
  * Types userland may register.  KERNEL_PIPE is kernel-only (EINVAL, as
- * on XNU); NET_IF and FLOW_SWITCH get EINVAL until their domains exist.
+ * on XNU); FLOW_SWITCH gets EINVAL until its domain exists.
  */
 static const struct nxdom *const nxdom_table[] = {
 	[NEXUS_TYPE_USER_PIPE] = &nx_upipe_dom,
+	[NEXUS_TYPE_NET_IF] = &nx_netif_dom,
 };
 
 static const struct nxdom *
@@ -122,7 +124,8 @@ nxprov_params_sizes(const struct nxdom *dom, uint32_t req,
 	    NXPREQ_RX_RINGS, in->nxp_rx_rings, &p->nxp_rx_rings);
 	err = err ? err : nxprov_param(&dom->nxdom_slots, req,
 	    NXPREQ_TX_SLOTS, in->nxp_tx_slots, &p->nxp_tx_slots);
-	err = err ? err : nxprov_param(&dom->nxdom_slots, req,
+	err = err ? err : nxprov_param(dom->nxdom_rx_slots.nr_def != 0 ?
+	    &dom->nxdom_rx_slots : &dom->nxdom_slots, req,
 	    NXPREQ_RX_SLOTS, in->nxp_rx_slots, &p->nxp_rx_slots);
 	err = err ? err : nxprov_param(&dom->nxdom_buf_size, req,
 	    NXPREQ_BUF_SIZE, in->nxp_buf_size, &p->nxp_buf_size);
@@ -148,6 +151,8 @@ nxprov_params_typed(const struct nxdom *dom, uint32_t req,
 		return EINVAL;
 	if (req & NXPREQ_REJECT_ON_CLOSE)
 		p->nxp_reject_on_close = in->nxp_reject_on_close ? 1 : 0;
+	if (req & NXPREQ_QMAP)
+		p->nxp_qmap = in->nxp_qmap;
 	return 0;
 }
 
@@ -162,8 +167,12 @@ nxprov_params_fixed(const struct nxdom *dom, uint32_t req,
 	p->nxp_md_subtype = dom->nxdom_md_subtype;
 	p->nxp_meta_size = dom->nxdom_meta_size;
 	p->nxp_max_frags = dom->nxdom_max_frags;
-	/* Pipes exist to be opened from userland: always a user channel. */
-	p->nxp_flags = NXPF_USER_CHANNEL;
+	/* Pipes exist to be opened from userland: always a user channel;
+	 * a netif only when its registration asks for one (XNU). */
+	if (!(dom->nxdom_flags & NXDOMF_USER_CHANNEL_REQ) ||
+	    ((req & NXPREQ_USER_CHANNEL) &&
+	    (in->nxp_flags & NXPF_USER_CHANNEL)))
+		p->nxp_flags = NXPF_USER_CHANNEL;
 	if ((req & NXPREQ_ANONYMOUS) && (in->nxp_flags & NXPF_ANONYMOUS))
 		p->nxp_flags |= NXPF_ANONYMOUS;
 	if (req & NXPREQ_EXTENSIONS)
@@ -510,6 +519,8 @@ nxopt_prov_entry(struct skc_nexus_opt *req)
 	return 0;
 }
 
+static int nxopt_config(struct nxctl *nxctl, struct skc_nexus_opt *req);
+
 int
 nxctl_get_opt(struct nxctl *nxctl, struct skc_nexus_opt *req)
 {
@@ -524,6 +535,8 @@ nxctl_get_opt(struct nxctl *nxctl, struct skc_nexus_opt *req)
 		return nxopt_nexus_list(req);
 	case NXOPT_CHANNEL_LIST:
 		return nxopt_channel_list(req);
+	case NXOPT_NEXUS_CONFIG:
+		return nxopt_config(nxctl, req);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -641,20 +654,37 @@ nxopt_unbind(struct nxctl *nxctl, struct skc_nexus_opt *req)
 	return 0;
 }
 
-/* No domain has a configuration hook yet: EPERM, as XNU says then. */
+/*
+ * struct nx_cfg_req, then nc_req_len bytes of the command's struct,
+ * which the domain's hook may write back (ifattach returns the
+ * attachment UUID there).  Served as a get too: a set copies nothing
+ * out through CUSE, so libos tries the get first.  A domain without a
+ * hook: EPERM, as XNU says then.
+ */
 static int
 nxopt_config(struct nxctl *nxctl, struct skc_nexus_opt *req)
 {
+	uint8_t body[SKC_OPT_DATA_MAX] __attribute__((aligned(8)));
 	struct nx_cfg_req ncr;
+	struct kern_nexus *nx;
+	int err;
 
 	if (req->no_len < sizeof(ncr))
 		return -EINVAL;
 	memcpy(&ncr, req->no_data, sizeof(ncr));
-	if (uuid_is_null(ncr.nc_nx_uuid))
+	if (uuid_is_null(ncr.nc_nx_uuid) ||
+	    ncr.nc_req_len > req->no_len - sizeof(ncr))
 		return -EINVAL;
-	if (nx_find_owned(nxctl, ncr.nc_nx_uuid) == NULL)
+	nx = nx_find_owned(nxctl, ncr.nc_nx_uuid);
+	if (nx == NULL)
 		return -ENOENT;
-	return -EPERM;
+	if (nx->nx_dom->nxdom_config == NULL)
+		return -EPERM;
+	memcpy(body, req->no_data + sizeof(ncr), ncr.nc_req_len);
+	err = nx->nx_dom->nxdom_config(nx, ncr.nc_cmd, body, ncr.nc_req_len);
+	memcpy(req->no_data + sizeof(ncr), body, ncr.nc_req_len);
+	req->no_len = (uint32_t)(sizeof(ncr) + ncr.nc_req_len);
+	return err;
 }
 
 int
@@ -788,12 +818,16 @@ nx_stats_get(struct nx_stats *st)
 	*st = nx_stats;
 }
 
-/* Controllers are owned by handles, closed first; report leftovers. */
+/*
+ * Controllers are owned by handles, closed first; the daemon's own (its
+ * netifs) go next; report leftovers.
+ */
 void
 nx_fini(void)
 {
 	struct nxctl *nxctl;
 
+	nx_netif_fini();
 	while ((nxctl = TAILQ_FIRST(&nxctl_head)) != NULL) {
 		SK_ERR("leaked controller %p", (void *)nxctl);
 		nxctl_close(nxctl);

@@ -26,6 +26,7 @@ struct nxdom_range {
 /* nxdom_flags */
 #define NXDOMF_USER_REGISTER    0x1     /* userland may register it */
 #define NXDOMF_TXRX_EQUAL       0x2     /* TX rings must equal RX rings */
+#define NXDOMF_USER_CHANNEL_REQ 0x4     /* user channels only if requested */
 
 /*
  * One nexus type.  Channel hooks run with the channel half set up:
@@ -41,7 +42,8 @@ struct nxdom {
 	nexus_meta_subtype_t nxdom_md_subtype;
 	uint32_t nxdom_ports;
 	struct nxdom_range nxdom_rings;
-	struct nxdom_range nxdom_slots;
+	struct nxdom_range nxdom_slots;         /* TX, and RX unless below */
+	struct nxdom_range nxdom_rx_slots;      /* nr_def 0: nxdom_slots */
 	struct nxdom_range nxdom_buf_size;
 	uint32_t nxdom_meta_size;
 	uint32_t nxdom_max_frags;
@@ -54,9 +56,17 @@ struct nxdom {
 	    struct kern_channel *ch);
 	int (*nxdom_txsync)(struct kern_channel_ring *kr);
 	int (*nxdom_rxsync)(struct kern_channel_ring *kr);
+	/*
+	 * NXOPT_NEXUS_CONFIG (XNU's nxdom_prov_config); NULL: EPERM.  req
+	 * holds len bytes of the command's struct, written back to the
+	 * caller afterwards.  0 or -errno.
+	 */
+	int (*nxdom_config)(struct kern_nexus *nx, nxcfg_cmd_t cmd, void *req,
+	    uint32_t len);
 };
 
 extern const struct nxdom nx_upipe_dom;
+extern const struct nxdom nx_netif_dom;
 
 /* The caller's key/pid a port is bound to (NXOPT_NEXUS_BIND). */
 struct nx_bind {

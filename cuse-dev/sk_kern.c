@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "channel_var.h"
+#include "nx_netif.h"
 #include "sk_ctl.h"
 #include "skmem_var.h"
 
@@ -241,6 +242,25 @@ skk_ctl_list(struct skk_req *r)
 	return sk_ctl_list(r->r_arg);
 }
 
+/* Daemon-owned netifs (nx_netif.c); attach/detach check the caller. */
+static int
+skk_ctl_netif_attach(struct skk_req *r)
+{
+	return nx_netif_ctl_attach(r->r_cred, r->r_arg);
+}
+
+static int
+skk_ctl_netif_detach(struct skk_req *r)
+{
+	return nx_netif_ctl_detach(r->r_cred, r->r_arg);
+}
+
+static int
+skk_ctl_netif_lookup(struct skk_req *r)
+{
+	return nx_netif_ctl_lookup(r->r_arg);
+}
+
 static int
 skk_rsv_nexus_register(const void *arg)
 {
@@ -329,6 +349,12 @@ static const struct skk_op skk_dispatch[] = {
 	    skk_ctl_info, sk_ctl_info_reserved),
 	SKK_OP(17, SKC_IOC_CTL_LIST, struct skc_ctl_list, SKK_ANY,
 	    skk_ctl_list, sk_ctl_list_reserved),
+	SKK_OP(18, SKC_IOC_CTL_NETIF_ATTACH, struct skc_ctl_netif_attach,
+	    SKK_ANY, skk_ctl_netif_attach, nx_netif_ctl_attach_reserved),
+	SKK_OP(19, SKC_IOC_CTL_NETIF_DETACH, struct skc_ctl_netif_detach,
+	    SKK_ANY, skk_ctl_netif_detach, nx_netif_ctl_detach_reserved),
+	SKK_OP(20, SKC_IOC_CTL_NETIF_LOOKUP, struct skc_ctl_netif_lookup,
+	    SKK_ANY, skk_ctl_netif_lookup, nx_netif_ctl_lookup_reserved),
 };
 
 _Static_assert(sizeof(skk_dispatch) / sizeof(skk_dispatch[0]) ==

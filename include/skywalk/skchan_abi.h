@@ -24,6 +24,10 @@
  *                sync/opt/poll, arena handoff, daemon statistics.
  *   1 (2026-11)  compatible addition: daemon introspection, CTL_INFO (16)
  *                and CTL_LIST (17); older daemons answer them ENOTTY.
+ *   1 (2026-11)  compatible addition: daemon-owned netifs over TAP (or
+ *                loop) devices, CTL_NETIF_ATTACH (18), CTL_NETIF_DETACH
+ *                (19), CTL_NETIF_LOOKUP (20, our SIOCGIFNEXUS, with the
+ *                netif's counters); older daemons answer them ENOTTY.
  */
 #ifndef _SKYWALK_SKCHAN_ABI_H_
 #define _SKYWALK_SKCHAN_ABI_H_
@@ -385,6 +389,96 @@ struct skc_ctl_list {
 	struct skc_ctl_ent ls_ent[SKC_CTL_LIST_MAX];
 };
 
+/* ---- daemon-owned netifs (skctl attach/detach/lookup) ------------------ */
+
+/*
+ * A netif nexus the daemon itself owns, attached to a network device by
+ * name: what XNU creates for every interface and what `skctl attach
+ * IFNAME` asks for.  It outlives the handle that asked; channels open
+ * its DEV port (NEXUS_PORT_NET_IF_DEV) with the instance UUID.  See
+ * docs/netif.md.
+ */
+#define SKC_NETIF_IFNAMSIZ      16      /* IFNAMSIZ */
+#define SKC_NETIF_QUEUES_MAX    16      /* rings = device queues */
+
+/* na_flags */
+#define SKC_NETIF_CREATE        0x1     /* create the device if missing */
+#define SKC_NETIF_PERSIST       0x2     /* a device we create outlives the
+					 * netif (else removed at detach) */
+#define SKC_NETIF_LOOP          0x4     /* an in-daemon loop device, not a
+					 * TAP: TX comes back as RX (tests) */
+#define SKC_NETIF_FLAGS_ALL     0x7
+
+struct skc_ctl_netif_attach {
+	struct skc_req_hdr na_hdr;
+	char na_ifname[SKC_NETIF_IFNAMSIZ]; /* in, NUL-terminated */
+	uint32_t na_flags;              /* in: SKC_NETIF_* */
+	uint32_t na_rings;              /* in: TX = RX rings = queues; 0: 1 */
+	uint32_t na_tx_slots;           /* in: 0: default (512) */
+	uint32_t na_rx_slots;           /* in: 0: default (1024) */
+	uint32_t na_buf_size;           /* in: 0: default (2048) */
+	uint32_t na_ifindex;            /* out: Linux ifindex (0: loop) */
+	uuid_t na_prov_uuid;            /* out */
+	uuid_t na_nx_uuid;              /* out: open channels on this */
+	uuid_t na_attach_uuid;          /* out */
+	uint64_t na_reserved[2];        /* must be 0 */
+};
+
+/* Detach a daemon-owned netif: by interface name, or (name "") by UUID. */
+struct skc_ctl_netif_detach {
+	struct skc_req_hdr nd_hdr;
+	char nd_ifname[SKC_NETIF_IFNAMSIZ];
+	uuid_t nd_nx_uuid;
+	uint64_t nd_reserved[2];        /* must be 0 */
+};
+
+/* Why a frame was dropped (index of nq_drops). */
+#define SKC_NETIF_DROP_NO_CHANNEL 0     /* RX: no channel had the ring */
+#define SKC_NETIF_DROP_RING_FULL  1     /* RX: the channel's ring was full */
+#define SKC_NETIF_DROP_TRUNCATED  2     /* RX: frame larger than a buffer */
+#define SKC_NETIF_DROP_ERROR      3     /* the device failed */
+#define SKC_NETIF_DROP_BADLEN     4     /* TX: not a frame a TAP takes */
+#define SKC_NETIF_DROP_LINK_DOWN  5     /* TX: interface down */
+#define SKC_NETIF_DROP_GONE       6     /* the device vanished */
+#define SKC_NETIF_DROP_NO_PACKET  7     /* RX: no free packet (never) */
+#define SKC_NETIF_DROP_NREASONS   8
+
+/* One queue (= ring index) of a netif, since it was attached. */
+struct skc_netif_qstats {
+	uint64_t nq_rx_packets;         /* delivered to the RX ring */
+	uint64_t nq_rx_bytes;
+	uint64_t nq_tx_packets;         /* written to the device */
+	uint64_t nq_tx_bytes;
+	uint64_t nq_tx_pushback;        /* TX batches the device cut short */
+	uint64_t nq_drops[SKC_NETIF_DROP_NREASONS];
+};
+
+/* nl_flags */
+#define SKC_NETIF_F_DAEMON      0x1     /* owned by the daemon (attach 18) */
+#define SKC_NETIF_F_GONE        0x2     /* the device vanished */
+#define SKC_NETIF_F_LOOP        0x4     /* a loop device */
+#define SKC_NETIF_F_CREATED     0x8     /* the daemon created the device */
+
+/*
+ * The netif attached to an interface (XNU's SIOCGIFNEXUS): by name, or
+ * (name "") by instance UUID.  ENXIO: no netif on that interface.
+ */
+struct skc_ctl_netif_lookup {
+	struct skc_req_hdr nl_hdr;
+	char nl_ifname[SKC_NETIF_IFNAMSIZ]; /* in (or out when "") */
+	uuid_t nl_nx_uuid;              /* out (or in when no name) */
+	uuid_t nl_attach_uuid;          /* out: daemon-owned only, else null */
+	uint32_t nl_flags;              /* out: SKC_NETIF_F_* */
+	uint32_t nl_ifindex;
+	uint32_t nl_mtu;                /* 0: unknown (gone) */
+	uint32_t nl_link;               /* 1: up, 2: running */
+	uint32_t nl_rings;
+	uint32_t nl_channels;           /* channels open on the instance */
+	uint8_t nl_hwaddr[8];           /* 6 used */
+	uint64_t nl_reserved[2];        /* must be 0 */
+	struct skc_netif_qstats nl_q[SKC_NETIF_QUEUES_MAX]; /* nl_rings used */
+};
+
 /* ---- ioctl numbers ------------------------------------------------------- */
 
 #define SKC_IOC_NEXUS_OPEN      _IOWR(SKC_IOC_MAGIC, 1, struct skc_nexus_open)
@@ -404,7 +498,10 @@ struct skc_ctl_list {
 #define SKC_IOC_CTL_STATS       _IOWR(SKC_IOC_MAGIC, 15, struct skc_ctl_stats)
 #define SKC_IOC_CTL_INFO        _IOWR(SKC_IOC_MAGIC, 16, struct skc_ctl_info)
 #define SKC_IOC_CTL_LIST        _IOWR(SKC_IOC_MAGIC, 17, struct skc_ctl_list)
-#define SKC_IOC_NR_MAX          17      /* highest command number */
+#define SKC_IOC_CTL_NETIF_ATTACH _IOWR(SKC_IOC_MAGIC, 18, struct skc_ctl_netif_attach)
+#define SKC_IOC_CTL_NETIF_DETACH _IOWR(SKC_IOC_MAGIC, 19, struct skc_ctl_netif_detach)
+#define SKC_IOC_CTL_NETIF_LOOKUP _IOWR(SKC_IOC_MAGIC, 20, struct skc_ctl_netif_lookup)
+#define SKC_IOC_NR_MAX          20      /* highest command number */
 
 /* ---- socket door framing ------------------------------------------------- */
 
@@ -473,6 +570,17 @@ SK_STATIC_ASSERT(sizeof(struct skc_ctl_ent) == 160, "ctl_ent");
 SK_STATIC_ASSERT(offsetof(struct skc_ctl_list, ls_ent) == 32, "ctl_list");
 SK_STATIC_ASSERT(sizeof(struct skc_ctl_list) == 32 + 160 * SKC_CTL_LIST_MAX,
     "ctl_list size");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_netif_attach) == 112,
+    "ctl_netif_attach");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_netif_detach) == 56,
+    "ctl_netif_detach");
+SK_STATIC_ASSERT(sizeof(struct skc_netif_qstats) == 104, "netif_qstats");
+SK_STATIC_ASSERT(offsetof(struct skc_ctl_netif_lookup, nl_q) == 104,
+    "ctl_netif_lookup counters");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_netif_lookup) ==
+    104 + 104 * SKC_NETIF_QUEUES_MAX, "ctl_netif_lookup");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_netif_lookup) <=
+    sizeof(struct skc_nexus_opt), "netif lookup fits the request buffer");
 /* Every request fits the largest one, which sizes the doors' buffers. */
 SK_STATIC_ASSERT(sizeof(struct skc_ctl_info) <= sizeof(struct skc_nexus_opt) &&
     sizeof(struct skc_ctl_list) <= sizeof(struct skc_nexus_opt),

@@ -194,7 +194,7 @@ START_TEST(test_register_errors)
 
 	kp.type = NEXUS_TYPE_KERNEL_PIPE;
 	ck_assert_int_eq(kh_register(ctl, &kp, prov), -EINVAL);
-	kp.type = NEXUS_TYPE_NET_IF;
+	kp.type = NEXUS_TYPE_FLOW_SWITCH;      /* no domain yet */
 	ck_assert_int_eq(kh_register(ctl, &kp, prov), -EINVAL);
 	kp.type = (nexus_type_t)77;
 	ck_assert_int_eq(kh_register(ctl, &kp, prov), -EINVAL);
