@@ -384,6 +384,8 @@ tap_open(struct sk_backend **bp, const struct sk_backend_cfg *cfg)
 	*bp = &sc->sc_b;
 	return 0;
 undo_alloc:
+	/* a failed open leaves no device behind, persistent or not */
+	sc->sc_persist = 0;
 	tap_free(sc);
 	return err;
 }

@@ -368,6 +368,24 @@ START_TEST(test_create_persist)
 }
 END_TEST
 
+/* A create that fails half-way (MTU refused) leaves no device behind. */
+START_TEST(test_failed_create_leaves_nothing)
+{
+	struct sk_backend_cfg cfg = {
+	    .bc_ifname = "skt0",
+	    .bc_queues = 2,
+	    .bc_flags = SKB_CFG_CREATE | SKB_CFG_PERSIST,
+	    .bc_mtu = 1, /* below Ethernet's minimum */
+	};
+	struct sk_backend *b = NULL;
+
+	tt_netns();
+	ck_assert_int_eq(skb_open(&skb_tap_ops, &b, &cfg), -EINVAL);
+	ck_assert_ptr_null(b);
+	ck_assert(!tt_exists("skt0"));
+}
+END_TEST
+
 /* An administrator's persistent TAP: attached, used, left in place. */
 START_TEST(test_attach_existing_persistent)
 {
@@ -1062,6 +1080,7 @@ tap_suite(void)
 	tcase_add_test(tc, test_bad_cfg);
 	tcase_add_test(tc, test_create_removed_on_close);
 	tcase_add_test(tc, test_create_persist);
+	tcase_add_test(tc, test_failed_create_leaves_nothing);
 	tcase_add_test(tc, test_attach_existing_persistent);
 	tcase_add_test(tc, test_second_attach_ebusy);
 	tcase_add_test(tc, test_foreign_holder_ebusy);
