@@ -497,6 +497,13 @@ nx_kpipe_count(void)
 	return kpipe_count;
 }
 
+const struct kern_nexus *
+nx_kpipe_iter(const struct kern_nexus *prev)
+{
+	return prev == NULL ? TAILQ_FIRST(&kpipe_head) :
+	    TAILQ_NEXT(prev, nx_link);
+}
+
 /* ---- the loopback provider (XNU kpipe_loopback.c) --------------------------- */
 
 /* Ring contexts: ring r's TX and RX, paired in ring_init order. */

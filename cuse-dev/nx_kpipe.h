@@ -39,6 +39,10 @@ int nx_kpipe_destroy(struct kern_nexus *nx);
 int nx_kpipe_lookup(const uuid_t uuid, struct kern_nexus **nxp);
 uint32_t nx_kpipe_count(void);
 
+/* Every kernel pipe, for introspection (sk_ctl.c): NULL starts the
+ * walk, NULL ends it. */
+const struct kern_nexus *nx_kpipe_iter(const struct kern_nexus *prev);
+
 /*
  * The loopback (XNU kern.skywalk.kpipe.loopback.*): every packet a
  * process sends on it comes back on its RX ring, length and bytes intact.

@@ -22,6 +22,10 @@
  *
  *   cursor = fingerprint << 32 | position     (0: start, and: complete)
  *
+ * Instances live on two lists: nexus.c's (user-registered types) and
+ * nx_kpipe.c's (kernel pipes, which no controller sees); the walk goes
+ * through both, in that order, as one.
+ *
  * Nothing here writes kernel state, and nothing is taken from shared
  * memory: every value comes from the kernel's private structures.
  */
@@ -32,12 +36,8 @@
 #include <unistd.h>
 
 #include "channel_var.h"
-#include "sk_ctl.h"
-
-#if __has_include("nx_kpipe.h")
 #include "nx_kpipe.h"
-#define SKCTL_HAVE_KPIPE 1
-#endif
+#include "sk_ctl.h"
 
 _Static_assert(SK_DOOR_CUSE == SKC_CTL_DOOR_CUSE &&
     SK_DOOR_SOCKET == SKC_CTL_DOOR_SOCKET &&
@@ -92,17 +92,14 @@ sk_ctl_list_reserved(const void *arg)
 static void
 skctl_kpipe_uuid(uuid_t out)
 {
-	uuid_clear(out);
-#ifdef SKCTL_HAVE_KPIPE
 	if (nx_kpipe_loopback_uuid(out) != 0)
 		uuid_clear(out);
-#endif
 }
 
 static uint64_t
 skctl_features(const struct skc_ctl_info *req)
 {
-	uint64_t f = SKC_CTL_FEAT_LIST;
+	uint64_t f = SKC_CTL_FEAT_LIST | SKC_CTL_FEAT_RING_STATS;
 
 	if (!uuid_is_null(req->di_kpipe_uuid))
 		f |= SKC_CTL_FEAT_KPIPE;
@@ -133,6 +130,21 @@ sk_ctl_info(struct skc_ctl_info *req, enum sk_door door)
 
 /* ---- CTL_LIST: entries ---------------------------------------------------- */
 
+/* Every instance: nexus.c's list, then the kernel pipes. */
+static const struct kern_nexus *
+skctl_nx_next(const struct kern_nexus *prev)
+{
+	const struct kern_nexus *nx;
+
+	if (prev == NULL || prev->nx_dom != &nx_kpipe_dom) {
+		nx = nx_iter(prev);
+		if (nx != NULL)
+			return nx;
+		prev = NULL;
+	}
+	return nx_kpipe_iter(prev);
+}
+
 /* A provider name is counted bytes from userland: bound it, end it. */
 static void
 skctl_name(char dst[64], const struct nxprov_params *np)
@@ -151,7 +163,7 @@ skctl_prov_instances(const struct kern_nexus_provider *p)
 	const struct kern_nexus *nx = NULL;
 	uint32_t n = 0;
 
-	while ((nx = nx_iter(nx)) != NULL) {
+	while ((nx = skctl_nx_next(nx)) != NULL) {
 		if (!(nx->nx_flags & NXF_INVALIDATED) &&
 		    uuid_compare(nx->nx_prov_uuid, p->nxprov_uuid) == 0)
 			n++;
@@ -257,15 +269,24 @@ skctl_fill_chan(struct skc_ctl_ent *e, const struct kern_channel *ch)
 }
 
 /*
- * The kernel keeps no per-ring traffic counters yet: say so rather than
- * report zeros that look like "no traffic".
+ * Packets and bytes are what providers report through
+ * kern_channel_increment_ring_stats().  The user pipe moves slots
+ * without the KPI and reports nothing: say so rather than show zeros
+ * that read as "no traffic".  No ring counts drops.
  */
 static void
-skctl_fill_ring_stats(struct skc_ctl_ent *e,
+skctl_fill_ring_stats(struct skc_ctl_ent *e, const struct kern_channel *ch,
     const struct kern_channel_ring *kr)
 {
-	(void)kr;
-	e->le_flags |= SKC_CTL_REF_NOSTATS;
+	struct skc_ctl_ring_ent *re = &e->le_u.lu_ring;
+
+	if (ch->ch_nexus->nx_dom->nxdom_type == NEXUS_TYPE_USER_PIPE) {
+		e->le_flags |= SKC_CTL_REF_NOSTATS;
+		return;
+	}
+	e->le_flags |= SKC_CTL_REF_NODROPS;
+	re->re_packets = kr->ckr_stats.krs_slots;
+	re->re_bytes = kr->ckr_stats.krs_bytes;
 }
 
 static void
@@ -286,7 +307,7 @@ skctl_fill_ring(struct skc_ctl_ent *e, const struct kern_channel *ch,
 	re->re_rtail = kr->ckr_rtail;
 	re->re_sync_time = kr->ckr_sync_time;
 	re->re_notify_time = kr->ckr_notify_time;
-	skctl_fill_ring_stats(e, kr);
+	skctl_fill_ring_stats(e, ch, kr);
 }
 
 /* ---- CTL_LIST: the walk --------------------------------------------------- */
@@ -359,7 +380,7 @@ skctl_walk_nexus(struct skctl_walk *w)
 	const struct kern_nexus *nx = NULL;
 	struct skc_ctl_ent e;
 
-	while ((nx = nx_iter(nx)) != NULL) {
+	while ((nx = skctl_nx_next(nx)) != NULL) {
 		memset(&e, 0, sizeof(e));
 		skctl_fill_nexus(&e, nx);
 		skctl_emit(w, &e);
@@ -391,7 +412,7 @@ skctl_walk_channels(struct skctl_walk *w, bool rings)
 	const struct kern_channel *ch;
 	struct skc_ctl_ent e;
 
-	while ((nx = nx_iter(nx)) != NULL) {
+	while ((nx = skctl_nx_next(nx)) != NULL) {
 		TAILQ_FOREACH(ch, &nx->nx_channels, ch_nx_link) {
 			if (rings) {
 				skctl_walk_chan_rings(w, ch);

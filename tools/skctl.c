@@ -610,7 +610,8 @@ skctl_ring_json(struct js *j, const struct skc_ctl_ent *e)
 		return;
 	js_u64(j, "packets", r->re_packets);
 	js_u64(j, "bytes", r->re_bytes);
-	js_u64(j, "drops", r->re_drops);
+	if (!(e->le_flags & SKC_CTL_REF_NODROPS))
+		js_u64(j, "drops", r->re_drops);
 }
 
 struct skctl_kind {
@@ -692,11 +693,15 @@ skctl_ring_counters(const struct skc_ctl_ent *e)
 {
 	const struct skc_ctl_ring_ent *r = &e->le_u.lu_ring;
 
-	if (e->le_flags & SKC_CTL_REF_NOSTATS)
+	if (e->le_flags & SKC_CTL_REF_NOSTATS) {
 		printf("%10s %12s %8s", "-", "-", "-");
+		return;
+	}
+	printf("%10" PRIu64 " %12" PRIu64, r->re_packets, r->re_bytes);
+	if (e->le_flags & SKC_CTL_REF_NODROPS)
+		printf(" %8s", "-");
 	else
-		printf("%10" PRIu64 " %12" PRIu64 " %8" PRIu64, r->re_packets,
-		    r->re_bytes, r->re_drops);
+		printf(" %8" PRIu64, r->re_drops);
 }
 
 static void
@@ -766,8 +771,10 @@ skctl_tree_ring(const struct skc_ctl_ent *e)
 	    r->re_ring_id, r->re_num_slots, r->re_khead, r->re_ktail,
 	    r->re_rhead, r->re_rtail);
 	if (!(e->le_flags & SKC_CTL_REF_NOSTATS))
-		printf(", %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64
-		    " drops", r->re_packets, r->re_bytes, r->re_drops);
+		printf(", %" PRIu64 " packets, %" PRIu64 " bytes", r->re_packets,
+		    r->re_bytes);
+	if (!(e->le_flags & (SKC_CTL_REF_NOSTATS | SKC_CTL_REF_NODROPS)))
+		printf(", %" PRIu64 " drops", r->re_drops);
 	putchar('\n');
 }
 

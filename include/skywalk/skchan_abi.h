@@ -332,6 +332,7 @@ struct skc_ctl_chan_ent {
 
 /* le_flags of a ring entry */
 #define SKC_CTL_REF_NOSTATS     0x1     /* counters not kept: ignore them */
+#define SKC_CTL_REF_NODROPS     0x2     /* re_drops alone is not kept */
 
 struct skc_ctl_ring_ent {
 	uint32_t re_ring_id;
