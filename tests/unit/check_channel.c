@@ -13,6 +13,14 @@
 
 #include "kern_harness.h"
 
+/* Under AddressSanitizer, let the expected SIGSEGVs be signals. */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return "handle_segv=0";
+}
+
 static struct sk_file *ctl;
 static uuid_t nx;
 
