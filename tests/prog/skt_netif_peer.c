@@ -1,0 +1,188 @@
+/*
+ * skt_netif_peer - the Linux side of a netif test: the "wire" behind a
+ * TAP, seen from the network namespace the TAP lives in.  Not a Skywalk
+ * program: plain AF_PACKET and a pcap reader.
+ *
+ *   skt_netif_peer send IFNAME N [GAP_US]   send frames 'w' 0..N-1
+ *   skt_netif_peer recv IFNAME N [SECS]     print "ready", then take
+ *                                           frames 'c' 0..N-1 (each once,
+ *                                           byte for byte; others ignored)
+ *   skt_netif_peer pcap FILE N              a tcpdump -w capture holds
+ *                                           frames 'c' 0..N-1 exactly
+ *
+ * Frames: skt_netif.h.  Exit 0 when every frame is right, 1 otherwise.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "skt_netif.h"
+
+static const char *pr_prog = "skt_netif_peer";
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void pr_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: FAIL: ", pr_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static int pr_socket(const char *ifname)
+{
+	struct sockaddr_ll sll;
+	int s = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+
+	if (s < 0)
+		pr_die("AF_PACKET socket: %s", strerror(errno));
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (sll.sll_ifindex == 0)
+		pr_die("no interface %s", ifname);
+	if (bind(s, (struct sockaddr *)&sll, sizeof(sll)) != 0)
+		pr_die("bind to %s: %s", ifname, strerror(errno));
+	return s;
+}
+
+static int pr_send(const char *ifname, uint32_t n, unsigned gap_us)
+{
+	uint8_t f[SKT_NF_MAX];
+	int s = pr_socket(ifname);
+	uint32_t seq, len;
+
+	for (seq = 0; seq < n; seq++) {
+		len = skt_nf_fill(f, 'w', seq);
+		while (send(s, f, len, 0) != (ssize_t)len) {
+			if (errno != ENOBUFS && errno != EAGAIN)
+				pr_die("send frame %u: %s", seq,
+				    strerror(errno));
+			usleep(1000);
+		}
+		if (gap_us != 0)
+			usleep(gap_us);
+	}
+	printf("%s: sent %u frames on %s\n", pr_prog, n, ifname);
+	return 0;
+}
+
+/* One received or captured frame: ours?  right?  new? */
+static void pr_take(const uint8_t *p, uint32_t len, uint32_t n,
+    uint8_t *seen, uint32_t *got)
+{
+	uint32_t seq, bad;
+
+	if (!skt_nf_ours(p, len, 'c', &seq))
+		return;
+	if (seq >= n)
+		pr_die("frame %u: beyond the %u expected", seq, n);
+	bad = skt_nf_check(p, len, 'c', seq);
+	if (bad != 0)
+		pr_die("frame %u (len %u, want %u): differs at byte %u", seq,
+		    len, skt_nf_len(seq), bad - 1);
+	if (seen[seq])
+		pr_die("frame %u seen twice", seq);
+	seen[seq] = 1;
+	(*got)++;
+}
+
+static int pr_recv(const char *ifname, uint32_t n, unsigned secs)
+{
+	uint8_t f[65536], *seen = calloc(n ? n : 1, 1);
+	int s = pr_socket(ifname);
+	struct pollfd pfd = { .fd = s, .events = POLLIN };
+	time_t end = time(NULL) + secs;
+	uint32_t got = 0;
+	ssize_t len;
+
+	if (seen == NULL)
+		pr_die("out of memory");
+	printf("%s: ready\n", pr_prog);
+	fflush(stdout);
+	while (got < n) {
+		if (time(NULL) > end)
+			pr_die("got %u of %u frames in %us", got, n, secs);
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		len = recv(s, f, sizeof(f), MSG_DONTWAIT);
+		if (len > 0)
+			pr_take(f, (uint32_t)len, n, seen, &got);
+	}
+	printf("%s: received %u frames intact on %s\n", pr_prog, n, ifname);
+	free(seen);
+	return 0;
+}
+
+/* ---- pcap (the classic format tcpdump -w writes) -------------------------- */
+
+static uint32_t pr_u32(const uint8_t *p, int swap)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+static int pr_pcap(const char *path, uint32_t n)
+{
+	uint8_t hdr[24], rec[16], f[65536], *seen = calloc(n ? n : 1, 1);
+	FILE *fp = fopen(path, "rb");
+	uint32_t magic, incl, orig, got = 0, frames = 0;
+	int swap;
+
+	if (fp == NULL || seen == NULL || fread(hdr, 1, 24, fp) != 24)
+		pr_die("%s: not a readable capture", path);
+	memcpy(&magic, hdr, 4);
+	swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
+	if (!swap && magic != 0xa1b2c3d4 && magic != 0xa1b23c4d)
+		pr_die("%s: not a pcap file (magic %08x)", path, magic);
+	while (fread(rec, 1, 16, fp) == 16) {
+		incl = pr_u32(rec + 8, swap);
+		orig = pr_u32(rec + 12, swap);
+		if (incl > sizeof(f) || fread(f, 1, incl, fp) != incl)
+			pr_die("%s: truncated record", path);
+		if (incl != orig)
+			pr_die("%s: capture cut frames (snaplen)", path);
+		frames++;
+		pr_take(f, incl, n, seen, &got);
+	}
+	fclose(fp);
+	if (got != n)
+		pr_die("%s: %u of %u frames captured", path, got, n);
+	printf("%s: capture holds all %u frames byte for byte (%u records)\n",
+	    pr_prog, n, frames);
+	free(seen);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 4 && strcmp(argv[1], "send") == 0)
+		return pr_send(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
+		    argc > 4 ? (unsigned)strtoul(argv[4], NULL, 0) : 0);
+	if (argc >= 4 && strcmp(argv[1], "recv") == 0)
+		return pr_recv(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
+		    argc > 4 ? (unsigned)strtoul(argv[4], NULL, 0) : 20);
+	if (argc == 4 && strcmp(argv[1], "pcap") == 0)
+		return pr_pcap(argv[2], (uint32_t)strtoul(argv[3], NULL, 0));
+	fprintf(stderr, "usage: %s send|recv IFNAME N [..] | pcap FILE N\n",
+	    pr_prog);
+	return 2;
+}
