@@ -161,9 +161,10 @@ uninstall:
 lint:
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Iinclude \
+		--include=/usr/include/x86_64-linux-gnu/sys/queue.h \
 		-D_GNU_SOURCE libos cuse-dev backend tools
-	$(Q)clang-tidy --quiet $(LIB_SRC) $(KERN_SRC) cuse-dev/main.c -- \
-		$(CPPFLAGS) $(FUSE_CFLAGS) $(CSTD)
+	$(Q)clang-tidy --quiet $(LIB_SRC) $(KERN_SRC) cuse-dev/main.c \
+		$(TOOL_SRC) -- $(CPPFLAGS) $(FUSE_CFLAGS) $(CSTD) 2>/dev/null
 
 format:
 	$(Q)clang-format -i $(LIB_SRC) $(KERN_SRC) cuse-dev/*.h libos/*.h

@@ -141,6 +141,8 @@ static void ds_attach_fds(struct msghdr *mh, union ds_cmsg *cb,
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	/* only called with nfds > 0, so fds is never NULL here */
+	// cppcheck-suppress ctunullpointer
 	memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
 }
 

@@ -561,16 +561,26 @@ sk_kern_init(void)
 	return 0;
 }
 
+static struct sk_file *
+skk_first_channel(void)
+{
+	struct sk_file *f;
+
+	TAILQ_FOREACH(f, &skk_files, f_link) {
+		if (f->f_kind == SKF_CHAN)
+			return f;
+	}
+	return NULL;
+}
+
 /* Close what the doors left open; channels first, they use controllers'. */
 void
 sk_kern_fini(void)
 {
-	struct sk_file *f, *tmp;
+	struct sk_file *f;
 
-	TAILQ_FOREACH_SAFE(f, &skk_files, f_link, tmp) {
-		if (f->f_kind == SKF_CHAN)
-			sk_file_close(f);
-	}
+	while ((f = skk_first_channel()) != NULL)
+		sk_file_close(f);
 	while ((f = TAILQ_FIRST(&skk_files)) != NULL)
 		sk_file_close(f);
 	nx_fini();
