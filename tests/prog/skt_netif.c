@@ -532,6 +532,10 @@ static void nf_print_lookup(const struct skc_ctl_netif_lookup *nl)
 	    nl->nl_mtu, nl->nl_rings, nl->nl_channels, rx, tx, push);
 	for (d = 0; d < SKC_NETIF_DROP_NREASONS; d++)
 		printf("drop_%s=%" PRIu64 "\n", nf_drop_names[d], drops[d]);
+	for (q = 0; q < nl->nl_rings && q < SKC_NETIF_QUEUES_MAX; q++)
+		printf("q%u_rx_packets=%" PRIu64 "\nq%u_tx_packets=%" PRIu64
+		    "\n", q, nl->nl_q[q].nq_rx_packets, q,
+		    nl->nl_q[q].nq_tx_packets);
 }
 
 static uint32_t nf_flag_word(const char *w, uint32_t *rings)

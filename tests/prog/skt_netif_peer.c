@@ -163,8 +163,12 @@ static int pr_pcap(const char *path, uint32_t n)
 		pr_take(f, incl, n, seen, &got);
 	}
 	fclose(fp);
-	if (got != n)
-		pr_die("%s: %u of %u frames captured", path, got, n);
+	if (got != n) {
+		for (incl = 0; incl < n && seen[incl]; incl++)
+			;
+		pr_die("%s: %u of %u frames captured (first missing: %u)",
+		    path, got, n, incl);
+	}
 	printf("%s: capture holds all %u frames byte for byte (%u records)\n",
 	    pr_prog, n, frames);
 	free(seen);
