@@ -9,6 +9,9 @@
  *                                           byte for byte; others ignored)
  *   skt_netif_peer pcap FILE N              a tcpdump -w capture holds
  *                                           frames 'c' 0..N-1 exactly
+ *   skt_netif_peer udp IPV4 PORT SECS       flood: 64-byte datagrams as
+ *                                           fast as the stack takes them;
+ *                                           prints sent=N (accepted ones)
  *
  * Frames: skt_netif.h.  Exit 0 when every frame is right, 1 otherwise.
  */
@@ -175,6 +178,34 @@ static int pr_pcap(const char *path, uint32_t n)
 	return 0;
 }
 
+static int pr_udp(const char *ip, unsigned port, unsigned secs)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+		.sin_port = htons((uint16_t)port) };
+	uint8_t payload[64];
+	uint64_t sent = 0, refused = 0;
+	time_t end = time(NULL) + secs;
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	unsigned i;
+
+	if (s < 0 || inet_pton(AF_INET, ip, &sin.sin_addr) != 1)
+		pr_die("udp socket to %s", ip);
+	memset(payload, 0x5a, sizeof(payload));
+	while (time(NULL) < end) {
+		for (i = 0; i < 256; i++) {
+			if (sendto(s, payload, sizeof(payload), MSG_DONTWAIT,
+			    (struct sockaddr *)&sin, sizeof(sin)) > 0)
+				sent++;
+			else
+				refused++;
+		}
+	}
+	close(s);
+	printf("sent=%llu refused=%llu\n", (unsigned long long)sent,
+	    (unsigned long long)refused);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -184,6 +215,9 @@ int main(int argc, char **argv)
 	if (argc >= 4 && strcmp(argv[1], "recv") == 0)
 		return pr_recv(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
 		    argc > 4 ? (unsigned)strtoul(argv[4], NULL, 0) : 20);
+	if (argc == 5 && strcmp(argv[1], "udp") == 0)
+		return pr_udp(argv[2], (unsigned)strtoul(argv[3], NULL, 0),
+		    (unsigned)strtoul(argv[4], NULL, 0));
 	if (argc == 4 && strcmp(argv[1], "pcap") == 0)
 		return pr_pcap(argv[2], (uint32_t)strtoul(argv[3], NULL, 0));
 	fprintf(stderr, "usage: %s send|recv IFNAME N [..] | pcap FILE N\n",
