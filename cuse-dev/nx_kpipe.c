@@ -45,8 +45,8 @@
 #include "skmem_var.h"
 
 struct nx_kpipe {
-	const struct kern_nexus_provider_init *kp_init;
 	struct kern_nexus_provider kp_prov;     /* what the hooks receive */
+	const struct kern_nexus_provider_init *kp_init;
 	struct kern_nexus *kp_nx;
 	struct kern_pbufpool *kp_pp;
 	struct kern_channel_ring *kp_krings;    /* [dir][ring] */
@@ -268,6 +268,8 @@ kpipe_ch_connect(struct kern_nexus *nx, struct kern_channel *ch)
 	struct proc p = { .p_cred = ch->ch_cred };
 	int err = 0;
 
+	if (kp->kp_rings == 0)          /* kpipe_params() never allows it */
+		return -EINVAL;
 	if (pi->nxpi_pre_connect != NULL)
 		err = -pi->nxpi_pre_connect(&kp->kp_prov, &p, nx, ch->ch_port,
 		    ch, &ch->ch_ctx);
