@@ -652,6 +652,52 @@ START_TEST(test_tx_badlen_and_dropped)
 }
 END_TEST
 
+/*
+ * The device pushes back (a loop queue holds about 280 frames): the rest
+ * stays queued, counted; once the queue drains, the event loop's
+ * writability refill sends it, in order, without another TX sync.
+ */
+START_TEST(test_tx_pushback)
+{
+	struct nt_prov np = { .tx_slots = 512, .rx_slots = 1024,
+		.user_channel = 1 };
+	struct skc_ctl_netif_lookup nl;
+	struct __user_channel_ring *tx, *rx;
+	struct sk_file *ctl;
+	struct kh_chan c;
+	uint32_t i, got = 0, sent0;
+	uuid_t nx;
+
+	nt_open_loop(&ctl, &np, nx, &c);
+	tx = kh_tx(&c, 0);
+	rx = kh_rx(&c, 0);
+	for (i = 0; i < 500; i++)
+		nt_tx(&c, 0, 60, i);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_TX), 0);
+	ck_assert_uint_ne(tx->ring_khead, tx->ring_head);       /* pending */
+	ck_assert_int_eq(nt_lookup(NT_DEV, &nl), 0);
+	sent0 = (uint32_t)nl.nl_q[0].nq_tx_packets;
+	ck_assert_uint_lt(sent0, 500);
+	ck_assert_uint_ge(nl.nl_q[0].nq_tx_pushback, 1);
+	ck_assert_uint_eq(kh_avail(tx), 511 - (500 - sent0));
+	for (i = 0; i < 20 && got < 500; i++) {
+		ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_RX), 0);
+		while (kh_avail(rx) != 0)
+			nt_rx_expect(&c, 0, 60, got++);
+		nt_pump();              /* writable: the refill sends more */
+	}
+	ck_assert_uint_eq(got, 500);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_TX), 0);
+	ck_assert_uint_eq(kh_avail(tx), 511);
+	ck_assert_int_eq(nt_lookup(NT_DEV, &nl), 0);
+	ck_assert_uint_eq(nl.nl_q[0].nq_tx_packets, 500);
+	ck_assert_uint_eq(nl.nl_q[0].nq_rx_packets, 500);
+	ck_assert_uint_eq(nt_drops(&nl, SKC_NETIF_DROP_RING_FULL), 0);
+	kh_chan_close(&c);
+	sk_file_close(ctl);
+}
+END_TEST
+
 /* A TX head past the tail is a ring violation: EFAULT, nothing sent. */
 START_TEST(test_tx_violation)
 {
@@ -1070,6 +1116,7 @@ netif_suite(void)
 	tcase_add_test(tc, test_drops_counted);
 	tcase_add_test(tc, test_tx_badlen_and_dropped);
 	tcase_add_test(tc, test_tx_violation);
+	tcase_add_test(tc, test_tx_pushback);
 	tcase_add_test(tc, test_two_rings);
 	tcase_add_test(tc, test_modes_unsupported);
 	tcase_add_test(tc, test_ctl_attach_detach);
