@@ -774,6 +774,18 @@ nif_ch_rings(struct nx_netif *nif, struct kern_channel *ch)
 	return 0;
 }
 
+/*
+ * The reader goes without taking what it was woken for: watch the
+ * queue again, so frames are dropped and counted (no channel) instead
+ * of left to Linux.
+ */
+static void
+nif_q_unpause(struct nif_queue *q)
+{
+	q->nq_rx_notified = false;
+	nif_q_watch_update(q);
+}
+
 static int
 nif_ch_connect(struct kern_nexus *nx, struct kern_channel *ch)
 {
@@ -802,6 +814,7 @@ nif_ch_disconnect(struct kern_nexus *nx, struct kern_channel *ch)
 	uint32_t i;
 
 	for (i = 0; i < ch->ch_nrings; i++) {
+		nif_q_unpause(&nif->nif_q[ch->ch_rx_krings[i]->ckr_ring_id]);
 		kr_unbind(ch->ch_tx_krings[i]);
 		kr_unbind(ch->ch_rx_krings[i]);
 	}

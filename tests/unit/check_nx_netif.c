@@ -608,10 +608,12 @@ START_TEST(test_drops_counted)
 	ck_assert_uint_eq(nt_drops(&nl, SKC_NETIF_DROP_NO_CHANNEL), 0);
 	for (i = 0; i < 7; i++)
 		nt_rx_expect(&c, 0, 64, i);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_RX), 0);
 	/* no channel: frames sent just before closing have no reader */
 	for (i = 0; i < 5; i++)
 		nt_tx(&c, 0, 64, i);
 	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_TX), 0);
+	nt_pump();              /* the reader is woken, and never reads */
 	kh_chan_close(&c);
 	nt_pump();
 	ck_assert_int_eq(nt_lookup(NT_DEV, &nl), 0);
