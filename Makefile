@@ -129,7 +129,7 @@ million: all
 		--integration --only echo
 
 bench: all
-	$(Q)BUILD=$(BUILD) tools/bench-sync
+	$(Q)BUILD=$(BUILD) tools/bench-sync.sh $(ARGS)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
