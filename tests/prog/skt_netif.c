@@ -658,9 +658,33 @@ static void nf_parse(struct nf_opts *o, int argc, char **argv)
 	}
 }
 
+/* What a netif DEV channel reports (os_channel_read_attr). */
+static void nf_check_attrs(channel_t ch, const char *ifname)
+{
+	channel_attr_t a = os_channel_attr_create();
+
+	T_NONNULL(a);
+	T_OK(os_channel_read_attr(ch, a));
+	T_EQ(skt_ch_attr_get(a, CHANNEL_ATTR_NEXUS_TYPE), NEXUS_TYPE_NET_IF);
+	T_EQ(skt_ch_attr_get(a, CHANNEL_ATTR_NEXUS_META_TYPE),
+	    CHANNEL_NEXUS_META_TYPE_PACKET);
+	T_EQ(skt_ch_attr_get(a, CHANNEL_ATTR_NEXUS_META_SUBTYPE),
+	    CHANNEL_NEXUS_META_SUBTYPE_RAW);
+	T_EQ(skt_ch_attr_get(a, CHANNEL_ATTR_TX_SLOTS), NX_NETIF_TX_SLOTS_DEF);
+	T_EQ(skt_ch_attr_get(a, CHANNEL_ATTR_RX_SLOTS), NX_NETIF_RX_SLOTS_DEF);
+	T_EQ(skt_ch_attr_get(a, CHANNEL_ATTR_SLOT_BUF_SIZE),
+	    NX_NETIF_BUFSIZE_DEF);
+	if (ifname != NULL)
+		T_EQ(skt_ch_attr_get(a, CHANNEL_ATTR_NEXUS_IFINDEX),
+		    if_nametoindex(ifname));
+	os_channel_attr_destroy(a);
+}
+
 /* The channel of tx/rx: an attached instance, or one of our own. */
 static channel_t nf_open(const struct nf_opts *o, struct nf_nexus *nn)
 {
+	channel_t ch;
+
 	memset(nn, 0, sizeof(*nn));
 	if (o->o_have_uuid) {
 		uuid_copy(nn->nn_nx, o->o_uuid);
@@ -670,7 +694,9 @@ static channel_t nf_open(const struct nf_opts *o, struct nf_nexus *nn)
 		nf_create(nn, o->o_rings);
 		nf_attach(nn, o->o_ifname);
 	}
-	return nf_dev(nn->nn_nx);
+	ch = nf_dev(nn->nn_nx);
+	nf_check_attrs(ch, o->o_ifname);
+	return ch;
 }
 
 static void nf_close(struct nf_nexus *nn, channel_t ch)
