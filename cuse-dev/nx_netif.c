@@ -1016,7 +1016,7 @@ nx_netif_ctl_attach(const struct sk_cred *cred,
 {
 	const char *name = nif_req_name(req->na_ifname);
 	struct nx_netif *nif = NULL;
-	uuid_t prov;
+	uuid_t prov = { 0 };            /* out of nif_ctl_create */
 	int err = nif_ctl_perm(cred);
 
 	if (err != 0)
