@@ -687,24 +687,86 @@ ch_wakeup(struct kern_channel *ch)
 	ch->ch_waiter->w_fire(ch->ch_waiter);
 }
 
+/* ---- defunct -------------------------------------------------------------- */
+
 /*
- * Revoke a channel: CSM_ACTIVE goes (the schema is never redirected, as
- * on XNU), its ring memory reads zeros from now on, every request but
- * close and info fails with ENXIO and poll reports POLLHUP.  The pool is
- * shared with the pipe peer and stays; see docs/kernel-notes.md.
+ * The pool's memfd is shared by every channel of the nexus (both ends of
+ * a pipe) and by the domain's pool itself while any channel is connected.
+ * It may be revoked only when nobody live still uses it: every channel
+ * that maps it is defunct, and so has let go of the domain, whose pool
+ * went with its last connected channel.
  */
-void
+static bool
+ch_pool_orphaned(const struct kern_channel *ch)
+{
+	const struct kern_channel *c;
+
+	TAILQ_FOREACH(c, &ch->ch_nexus->nx_channels, ch_nx_link) {
+		if (c->ch_pool_arena == ch->ch_pool_arena &&
+		    !(c->ch_flags & CHF_DEFUNCT))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Give back what the channel holds in the nexus, as a close would: the
+ * domain unbinds the rings and frees the packets and pipe state with its
+ * last connected channel (a pipe peer keeps working, as after a close:
+ * what it sends waits in the rings).  The port claim and the nexus link
+ * stay until the handle closes.
+ */
+static void
+ch_defunct_release(struct kern_channel *ch)
+{
+	struct kern_nexus *nx = ch->ch_nexus;
+
+	if (ch->ch_tx_krings != NULL)
+		nx->nx_dom->nxdom_ch_disconnect(nx, ch);
+	ch->ch_nrings = 0;
+	ch->ch_pp = NULL;
+	skmem_ticket_destroy(ch->ch_ticket);
+	ch->ch_ticket = NULL;
+}
+
+/*
+ * Every region of the span but the schema reads zeros: the user rings
+ * (punched), the slot descriptors (cleared through the daemon's mapping:
+ * the FUTURE_WRITE seal forbids punching), and the pool once no live
+ * channel uses it (else only at the last end's defunct: see
+ * docs/design.md).
+ */
+static void
+ch_defunct_revoke(struct kern_channel *ch)
+{
+	struct skmem_region *sr = ch->ch_arena->ar_regions;
+
+	skmem_region_revoke(&sr[1]);    /* user rings */
+	skmem_region_revoke(&sr[2]);    /* slot descriptors */
+	if (ch_pool_orphaned(ch))
+		skmem_arena_revoke(ch->ch_pool_arena);
+}
+
+/*
+ * Revoke a channel (XNU's ch_deactivate, the arena redirect and the
+ * domain's defunct, in that order): CSM_ACTIVE goes first, so a library
+ * that sees zeros knows why; then the resources, then the memory; then
+ * any thread blocked in poll wakes to find POLLHUP.  Every request but
+ * close and info fails with ENXIO from now on.  Not from inside a sync
+ * (the rings go away): the KPI's callers never are.  Returns whether it
+ * was defuncted now (false: it already was).
+ */
+bool
 ch_defunct(struct kern_channel *ch)
 {
-	uint32_t i;
-
 	if (ch->ch_flags & CHF_DEFUNCT)
-		return;
+		return false;
+	SK_VERIFY(!sk_is_sync_protected());
 	ch->ch_flags |= CHF_DEFUNCT;
 	__atomic_and_fetch(&ch->ch_schema->csm_flags, ~CSM_ACTIVE,
 	    __ATOMIC_RELEASE);
-	for (i = 0; i < 2 * ch->ch_nrings; i++)
-		ch_kring(ch, i)->ckr_ring = NULL;
-	skmem_region_revoke(&ch->ch_arena->ar_regions[1]);
+	ch_defunct_release(ch);
+	ch_defunct_revoke(ch);
 	ch_wakeup(ch);
+	return true;
 }

@@ -63,9 +63,21 @@ int ch_set_opt(struct kern_channel *ch, struct skc_channel_opt *req);
 unsigned ch_poll(struct kern_channel *ch, const struct sk_cred *cred,
     unsigned events, int arm);
 void ch_wakeup(struct kern_channel *ch);
-void ch_defunct(struct kern_channel *ch);
+bool ch_defunct(struct kern_channel *ch);
 bool ch_is_dead(const struct kern_channel *ch);
 
 uint32_t ch_count(void);
+
+/*
+ * SKC_IOC_CTL_DEFUNCT (kern_channel.c, through kern_channel_defunct()):
+ * 0 or -errno.  The walk over every channel a process opened is
+ * sk_kern.c's, which owns the handles: fn runs once per user channel
+ * (kernel-opened ones have no handle) and a non-zero return stops it.
+ */
+int kern_channel_defunct_pid(const struct sk_cred *caller,
+    struct skc_ctl_defunct *req);
+int kern_channel_defunct_reserved(const void *arg);
+int sk_kern_channel_foreach(int (*fn)(struct kern_channel *ch, void *arg),
+    void *arg);
 
 #endif /* CHANNEL_VAR_H */

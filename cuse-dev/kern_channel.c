@@ -30,6 +30,7 @@
  * sync_tx.  docs/kpi.md says how the netif-only calls behave here.
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "kern_channel.h"
@@ -476,8 +477,10 @@ kern_channel_flowadv_report_ce_event(struct flowadv_fcentry *fce,
 /* ---- memory pressure and defunct --------------------------------------------- */
 
 /*
- * XNU purges the channel's cached objects under memory pressure.  Pools
- * here keep no per-channel caches, so there is nothing to drain.
+ * XNU purges the channel's cached objects under memory pressure
+ * (na_drain).  Pools here keep no per-channel caches -- every object is
+ * in a slot or on the pool's one free list, and a defunct channel's go
+ * back to the domain at once -- so there is nothing to drain.
  */
 void
 kern_channel_memstatus(struct proc *p, uint32_t status,
@@ -510,7 +513,7 @@ kc_defunct_eligible(const struct kern_channel *ch)
 /*
  * Defunct ch if it is eligible (memory revoked, ENXIO from then on);
  * otherwise XNU only prunes caches, which is nothing here.  Repeated
- * calls are harmless.
+ * calls are harmless.  SKC_IOC_CTL_DEFUNCT comes through here too.
  */
 void
 kern_channel_defunct(struct proc *p, struct kern_channel *ch)
@@ -518,6 +521,89 @@ kern_channel_defunct(struct proc *p, struct kern_channel *ch)
 	SK_ASSERT(proc_pid(p) == ch->ch_cred.cr_pid);
 	(void)p;
 	if (!kc_defunct_eligible(ch))
-		return;
-	ch_defunct(ch);
+		return;                 /* XNU: na_drain(), nothing here */
+	(void)ch_defunct(ch);
+}
+
+/* ---- SKC_IOC_CTL_DEFUNCT: the daemon's pid_shutdown_sockets -------------- */
+
+struct kc_defunct_walk {
+	const struct sk_cred *dw_caller;
+	pid_t dw_pid;
+	uint32_t dw_matched;            /* channels of the process */
+	uint32_t dw_done;               /* defuncted by this request */
+};
+
+/* Root may defunct anyone; others only their own uid's channels. */
+static int
+kc_defunct_may(struct kern_channel *ch, void *arg)
+{
+	struct kc_defunct_walk *w = arg;
+
+	if (ch->ch_cred.cr_pid != w->dw_pid)
+		return 0;
+	w->dw_matched++;
+	if (w->dw_caller->cr_uid != 0 &&
+	    w->dw_caller->cr_uid != ch->ch_cred.cr_uid)
+		return -EPERM;
+	return 0;
+}
+
+static int
+kc_defunct_one(struct kern_channel *ch, void *arg)
+{
+	struct kc_defunct_walk *w = arg;
+	struct proc p = { .p_cred = ch->ch_cred };
+	bool was = (ch->ch_flags & CHF_DEFUNCT) != 0;
+
+	if (ch->ch_cred.cr_pid != w->dw_pid)
+		return 0;
+	kern_channel_defunct(&p, ch);
+	if (!was && (ch->ch_flags & CHF_DEFUNCT))
+		w->dw_done++;
+	return 0;
+}
+
+/* A pid with no channel is fine if the process exists (XNU: ESRCH). */
+static int
+kc_defunct_pid_check(const struct kc_defunct_walk *w)
+{
+	if (w->dw_matched == 0 && kill(w->dw_pid, 0) < 0 && errno == ESRCH)
+		return -ESRCH;
+	return 0;
+}
+
+/*
+ * Every channel the process opened, eligible ones defuncted, through
+ * the same path as the KPI's kern_channel_defunct().  Permission is
+ * checked for all of them first, so a refusal changes nothing.
+ */
+int
+kern_channel_defunct_pid(const struct sk_cred *caller,
+    struct skc_ctl_defunct *req)
+{
+	struct kc_defunct_walk w = { caller, req->df_pid, 0, 0 };
+	int err;
+
+	req->df_count = 0;
+	if (req->df_pid <= 0)
+		return -EINVAL;
+	err = sk_kern_channel_foreach(kc_defunct_may, &w);
+	err = err ? err : kc_defunct_pid_check(&w);
+	if (err != 0)
+		return err;
+	sk_kern_channel_foreach(kc_defunct_one, &w);
+	req->df_count = w.dw_done;
+	SK_DF(SK_VERB_CHANNEL, "defunct pid %d: %u of %u channels",
+	    (int)w.dw_pid, w.dw_done, w.dw_matched);
+	return 0;
+}
+
+int
+kern_channel_defunct_reserved(const void *arg)
+{
+	const struct skc_ctl_defunct *req = arg;
+
+	return req->df_reserved[0] != 0 || req->df_reserved[1] != 0 ?
+	    -EINVAL : 0;
 }

@@ -261,6 +261,13 @@ skk_ctl_netif_lookup(struct skk_req *r)
 	return nx_netif_ctl_lookup(r->r_arg);
 }
 
+/* pid_shutdown_sockets (kern_channel.c); the caller's uid is checked. */
+static int
+skk_ctl_defunct(struct skk_req *r)
+{
+	return kern_channel_defunct_pid(r->r_cred, r->r_arg);
+}
+
 static int
 skk_rsv_nexus_register(const void *arg)
 {
@@ -355,6 +362,8 @@ static const struct skk_op skk_dispatch[] = {
 	    SKK_ANY, skk_ctl_netif_detach, nx_netif_ctl_detach_reserved),
 	SKK_OP(20, SKC_IOC_CTL_NETIF_LOOKUP, struct skc_ctl_netif_lookup,
 	    SKK_ANY, skk_ctl_netif_lookup, nx_netif_ctl_lookup_reserved),
+	SKK_OP(21, SKC_IOC_CTL_DEFUNCT, struct skc_ctl_defunct, SKK_ANY,
+	    skk_ctl_defunct, kern_channel_defunct_reserved),
 };
 
 _Static_assert(sizeof(skk_dispatch) / sizeof(skk_dispatch[0]) ==
@@ -506,6 +515,21 @@ sk_kern_channel_door(const struct kern_channel *ch)
 			return f->f_door;
 	}
 	return (enum sk_door)SKC_CTL_DOOR_NONE;
+}
+
+/* Every channel a handle became; fn may defunct it, never close it. */
+int
+sk_kern_channel_foreach(int (*fn)(struct kern_channel *ch, void *arg),
+    void *arg)
+{
+	struct sk_file *f;
+	int err;
+
+	TAILQ_FOREACH(f, &skk_files, f_link) {
+		if (f->f_kind == SKF_CHAN && (err = fn(f->f_ch, arg)) != 0)
+			return err;
+	}
+	return 0;
 }
 
 /* Non-channel handles have nothing to wait for: POLLERR. */

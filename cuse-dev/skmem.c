@@ -150,19 +150,40 @@ skmem_region_destroy(struct skmem_region *sr)
 }
 
 /*
- * Revoke (defunct): every mapping of a writable region then reads zeros,
- * as XNU's redirect to zero pages does.  Read-only regions cannot be
- * punched (the FUTURE_WRITE seal forbids it) and hold nothing the client
- * could abuse, so they are left as they are.
+ * Revoke (defunct): every mapping of the region reads zeros from now on,
+ * as XNU's redirect to zero pages does.  A writable region is punched
+ * (the pages are freed; any later store from the client allocates a
+ * fresh zero page that only reads back what that client wrote).  A
+ * read-only region cannot be punched: F_SEAL_FUTURE_WRITE makes
+ * fallocate() fail with EPERM, and the seal cannot be lifted.  So the
+ * daemon clears it through its own writable mapping, which that seal
+ * leaves alone; its pages stay allocated until the last mapping goes
+ * (the daemon wrote every one of them anyway, so nothing grows).
  */
 void
 skmem_region_revoke(struct skmem_region *sr)
 {
-	if (sr->sr_fd < 0 || (sr->sr_flags & SKMEM_REGION_F_USER_RO))
+	if (sr->sr_fd < 0)
 		return;
+	if (sr->sr_flags & SKMEM_REGION_F_USER_RO) {
+		memset(sr->sr_addr, 0, sr->sr_size);
+		return;
+	}
 	if (fallocate(sr->sr_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-	    0, (off_t)sr->sr_size) < 0)
-		SK_ERR("punch hole: %s", strerror(errno));
+	    0, (off_t)sr->sr_size) < 0) {
+		SK_ERR("punch hole: %s; clearing instead", strerror(errno));
+		memset(sr->sr_addr, 0, sr->sr_size);
+	}
+}
+
+/* Every region of the arena (a pool nobody but defunct channels maps). */
+void
+skmem_arena_revoke(struct skmem_arena *ar)
+{
+	unsigned i;
+
+	for (i = 0; ar != NULL && i < ar->ar_nregions; i++)
+		skmem_region_revoke(&ar->ar_regions[i]);
 }
 
 struct skmem_arena *

@@ -59,6 +59,7 @@ struct skmem_arena *skmem_arena_create(void);
 struct skmem_region *skmem_arena_add(struct skmem_arena *ar,
     const char *name, size_t size, uint32_t flags);
 void skmem_arena_retain(struct skmem_arena *ar);
+void skmem_arena_revoke(struct skmem_arena *ar);
 void skmem_arena_release(struct skmem_arena *ar);
 
 void skmem_map_init(struct skc_map *mp);

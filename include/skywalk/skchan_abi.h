@@ -28,6 +28,9 @@
  *                loop) devices, CTL_NETIF_ATTACH (18), CTL_NETIF_DETACH
  *                (19), CTL_NETIF_LOOKUP (20, our SIOCGIFNEXUS, with the
  *                netif's counters); older daemons answer them ENOTTY.
+ *   1 (2026-11)  compatible addition: CTL_DEFUNCT (21), the daemon's
+ *                pid_shutdown_sockets: defunct every eligible channel of
+ *                a process; older daemons answer it ENOTTY.
  */
 #ifndef _SKYWALK_SKCHAN_ABI_H_
 #define _SKYWALK_SKCHAN_ABI_H_
@@ -480,6 +483,43 @@ struct skc_ctl_netif_lookup {
 	struct skc_netif_qstats nl_q[SKC_NETIF_QUEUES_MAX]; /* nl_rings used */
 };
 
+/* ---- defunct (skctl defunct) ------------------------------------------- */
+
+/*
+ * Defunct every channel process df_pid opened that allows it
+ * (CHMODE_DEFUNCT_OK; a user pipe only when every open end does), as
+ * XNU's pid_shutdown_sockets does to a suspended app: its memory reads
+ * zeros but for the schema (CSM_ACTIVE cleared), its requests fail with
+ * ENXIO and its poll reports POLLHUP; the handles stay open until the
+ * process closes them.  Channels already defunct are not counted again.
+ * EINVAL: df_pid <= 0.  ESRCH: no such process and no channel of it.
+ * EPERM: a channel of it belongs to another uid and the caller is not
+ * root (then nothing is defuncted).
+ */
+struct skc_ctl_defunct {
+	struct skc_req_hdr df_hdr;
+	int32_t df_pid;                 /* in: thread-group id, > 0 */
+	uint32_t df_count;              /* out: channels defuncted now */
+	uint64_t df_reserved[2];        /* must be 0 */
+};
+
+/* ---- synchronous close ------------------------------------------------- */
+
+/*
+ * Close what the handle became, now: a channel frees its port, rings and
+ * arena, a controller closes its providers and instances (XNU's close
+ * does so before it returns; here the door's release -- FUSE_RELEASE,
+ * socket EOF -- trails close(2)).  guarded_close_np sends it just before
+ * close(2).  The handle stays open but empty: every later request on it,
+ * a second HANDLE_CLOSE included, fails with EBADF (the errno of a
+ * request on a closed descriptor); its poll reports POLLERR; the door's
+ * release then frees it.  A fresh handle may be closed too.
+ */
+struct skc_handle_close {
+	struct skc_req_hdr hc_hdr;
+	uint64_t hc_reserved;           /* must be 0 */
+};
+
 /* ---- ioctl numbers ------------------------------------------------------- */
 
 #define SKC_IOC_NEXUS_OPEN      _IOWR(SKC_IOC_MAGIC, 1, struct skc_nexus_open)
@@ -502,7 +542,8 @@ struct skc_ctl_netif_lookup {
 #define SKC_IOC_CTL_NETIF_ATTACH _IOWR(SKC_IOC_MAGIC, 18, struct skc_ctl_netif_attach)
 #define SKC_IOC_CTL_NETIF_DETACH _IOWR(SKC_IOC_MAGIC, 19, struct skc_ctl_netif_detach)
 #define SKC_IOC_CTL_NETIF_LOOKUP _IOWR(SKC_IOC_MAGIC, 20, struct skc_ctl_netif_lookup)
-#define SKC_IOC_NR_MAX          20      /* highest command number */
+#define SKC_IOC_CTL_DEFUNCT     _IOWR(SKC_IOC_MAGIC, 21, struct skc_ctl_defunct)
+#define SKC_IOC_NR_MAX          21      /* highest command number */
 
 /* ---- socket door framing ------------------------------------------------- */
 
@@ -582,6 +623,7 @@ SK_STATIC_ASSERT(sizeof(struct skc_ctl_netif_lookup) ==
     104 + 104 * SKC_NETIF_QUEUES_MAX, "ctl_netif_lookup");
 SK_STATIC_ASSERT(sizeof(struct skc_ctl_netif_lookup) <=
     sizeof(struct skc_nexus_opt), "netif lookup fits the request buffer");
+SK_STATIC_ASSERT(sizeof(struct skc_ctl_defunct) == 32, "ctl_defunct");
 /* Every request fits the largest one, which sizes the doors' buffers. */
 SK_STATIC_ASSERT(sizeof(struct skc_ctl_info) <= sizeof(struct skc_nexus_opt) &&
     sizeof(struct skc_ctl_list) <= sizeof(struct skc_nexus_opt),

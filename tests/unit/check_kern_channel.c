@@ -7,9 +7,10 @@
  * kernel index (TX khead/ktail, RX ktail) and the process sees it at the
  * end of the sync, available_slot_count matches the walk, reclaim gives
  * back what the process released, notify fires the armed waiter once
- * (ENXIO when defunct), stats add up, tx_refill refuses zero limits with
+ * (ENXIO when rejected), stats add up, tx_refill refuses zero limits with
  * EINVAL and runs the provider's TX sync otherwise, contexts come back,
- * attach/detach keep slots consistent, defunct honours DEFUNCT_OK.
+ * attach/detach keep slots consistent, defunct honours DEFUNCT_OK and
+ * disconnects the provider.
  *
  * A test provider on a kernel pipe (8 slots) records its callbacks and
  * runs the test's hooks inside its syncs; the process side is played by
@@ -512,13 +513,22 @@ START_TEST(test_notify_fires_the_armed_waiter)
 }
 END_TEST
 
-START_TEST(test_notify_on_defunct_is_enxio)
+/* A rejected channel's rings drop (XNU KR_DROP); a defunct channel's
+ * rings are gone: the provider saw them finalized and is disconnected. */
+START_TEST(test_notify_on_dead_is_enxio)
 {
 	struct proc p = { .p_cred = KH_CRED_NOBODY };
 
-	kern_channel_defunct(&p, ktp.ch);
+	knx->nx_flags |= NXF_REJECT;
 	ck_assert_uint_eq(kern_channel_notify(ktp.rx, 0), ENXIO);
 	ck_assert_uint_eq(kern_channel_notify(ktp.tx, 0), ENXIO);
+	knx->nx_flags &= ~NXF_REJECT;
+	ck_assert_uint_eq(kern_channel_notify(ktp.rx, 0), 0);
+	kern_channel_defunct(&p, ktp.ch);
+	ck_assert_uint_eq(ktp.pre_disconnect, 1);
+	ck_assert_uint_eq(ktp.ring_fini, 2);
+	ck_assert_uint_eq(ktp.slot_fini, 2 * KT_SLOTS);
+	ck_assert_uint_eq(ktp.disconnected, 1);
 }
 END_TEST
 
@@ -710,10 +720,13 @@ START_TEST(test_tx_refill_unbound_or_dead)
 	    ENXIO);                             /* no channel on it */
 	kr_fini(&kr);
 	pp_destroy(pp);
-	kern_channel_defunct(&p, ktp.ch);
+	knx->nx_flags |= NXF_REJECT;            /* dead (defunct: no ring) */
 	ck_assert_int_eq(kern_channel_tx_refill(ktp.tx, 1, 1, FALSE, &pend),
 	    ENXIO);
+	knx->nx_flags &= ~NXF_REJECT;
 	ck_assert_uint_eq(ktp.ntx, 0);
+	kern_channel_defunct(&p, ktp.ch);
+	ck_assert_uint_eq(ktp.ring_fini, 2);
 }
 END_TEST
 
@@ -837,7 +850,7 @@ kern_channel_suite(void)
 	tcase_add_test(tc, test_attach_detach_rules);
 	tcase_add_test(tc, test_attach_refused_on_swap_ring);
 	tcase_add_test(tc, test_notify_fires_the_armed_waiter);
-	tcase_add_test(tc, test_notify_on_defunct_is_enxio);
+	tcase_add_test(tc, test_notify_on_dead_is_enxio);
 	tcase_add_test(tc, test_contexts);
 	tcase_add_test(tc, test_disconnect_hooks);
 	tcase_add_test(tc, test_stats);

@@ -1,0 +1,97 @@
+#!/bin/bash
+# Objective: defunct, end to end (behaviours §4.7, spec §5.1, XNU
+# "oneslotukd"), through each door.  A program with both ends of a user
+# pipe (slots in flight), a kernel-pipe loopback channel and a netif DEV
+# channel on a daemon-owned loop device, threads parked in poll() on
+# them, is defuncted (1) by itself through the control SPI and (2) from
+# outside with $SKCHAN_DEFUNCT_CMD (skctl defunct --pid, text and
+# --json): the count is right, every parked poll wakes with
+# POLLHUP|POLLIN, syncs and set_opt fail ENXIO, nothing traps, poll says
+# POLLHUP without write bits, every byte of the span but the schema reads
+# zero, and once the program closes its handles the daemon's counts are
+# back at their baseline, with no SIGABRT sent (cs_kills unchanged).
+# A pipe whose peer is not DEFUNCT_OK keeps working (ukd); pid 0, a dead
+# pid and reserved fields are refused.
+# shellcheck source=../lib/common.sh
+. "$(dirname "$0")/../lib/common.sh"
+sk_init 18-defunct
+P=$SK_PROGS/skt_defunct
+need_prog "$P" "$SK_PROGS/skstat"
+
+# wait_ready FILE PID: until FILE says READY (or PID dies).
+wait_ready() {
+    for _ in $(seq 300); do
+        grep -q '^READY' "$1" && return 0
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# outside [--json]: the program waits; we defunct it with the command
+# with-skchan exports, and check what that command printed.
+outside() {
+    local json=${1:-} out pid n got rc=0
+    out=$(mktemp "${TMPDIR:-/tmp}/skt-defunct.XXXXXX")
+    "$P" outside >"$out" 2>&1 &
+    pid=$!
+    if ! wait_ready "$out" "$pid"; then
+        cat "$out"
+        sk_fail "outside: the program never became ready"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        rm -f "$out"
+        return
+    fi
+    n=$(sed -n 's/^READY [0-9]* //p' "$out")
+    # shellcheck disable=SC2086  # a command line: split on purpose
+    got=$($SKCHAN_DEFUNCT_CMD "$pid" $json 2>&1) || sk_fail "outside: '$SKCHAN_DEFUNCT_CMD $pid $json' failed: $got"
+    if [[ -n $json ]]; then
+        grep -q "\"defuncted\": *$n\b" <<<"$got" &&
+            grep -q "\"pid\": *$pid\b" <<<"$got" ||
+            sk_fail "outside: skctl --json said: $got (want $n channels)"
+    else
+        [[ $got == "pid $pid: $n channels defunct" ]] ||
+            sk_fail "outside: skctl said '$got' (want $n channels)"
+    fi
+    wait "$pid" || rc=$?
+    cat "$out"
+    rm -f "$out"
+    if ((rc != 0)); then
+        sk_fail "outside${json:+ $json}: the program exited with status $rc"
+    else
+        say "ok: defunct from outside${json:+ ($json)}: $n channels"
+    fi
+}
+
+run() {
+    local rc=0
+    "$P" "$@" || rc=$?
+    ((rc == 0)) || sk_fail "skt_defunct $*: exit status $rc"
+}
+
+inner() {
+    local base kills
+    [[ -n ${SKCHAN_DEFUNCT_CMD:-} ]] || { say "FAIL: SKCHAN_DEFUNCT_CMD is not exported"; return 1; }
+    base=$(sk_stats) || { say "FAIL: skstat does not work"; return 1; }
+    kills=$(sk_stat kills)
+    say "door $SKCHAN_DOOR, baseline: ${base//$'\n'/ }"
+    run self
+    sk_wait_stats "$base" 20 || sk_fail "self: counts not back at baseline"
+    outside
+    outside --json
+    sk_wait_stats "$base" 20 || sk_fail "outside: counts not back at baseline"
+    run ukd
+    run errors
+    sk_wait_stats "$base" 20 || sk_fail "ukd/errors: counts not back at baseline"
+    [[ $(sk_stat kills) == "$kills" ]] || sk_fail "SIGABRTs were sent: kills $kills -> $(sk_stat kills)"
+    sk_daemon_alive || sk_fail "the daemon died"
+    ((SK_FAILS == 0))
+}
+
+if [[ ${1:-} == --inner ]]; then
+    inner
+    exit
+fi
+both_doors "$0" --inner
+sk_finish
