@@ -259,6 +259,59 @@ START_TEST(test_upipe_one_end_then_the_other)
 }
 END_TEST
 
+/*
+ * Both ends defunct: the pipe state went with them.  A fresh open of a
+ * port whose defunct handle closed gets a new pool and works, while the
+ * other defunct handle still holds the old one.
+ */
+START_TEST(test_upipe_reopen_after_both)
+{
+	struct kh_chan a, b, a2;
+	uuid_t nx;
+
+	kh_upipe(ctl, 1, 16, 1, 0, nx);
+	df_open(&a, df_cred(DF_PID_A, getuid()), nx, 0, CHMODE_DEFUNCT_OK);
+	df_open(&b, df_cred(DF_PID_A, getuid()), nx, 1, CHMODE_DEFUNCT_OK);
+	df_pipe_send(&a, &b, 4, 0x77);
+	ck_assert_int_eq(df_defunct(DF_PID_A), 2);
+	kh_chan_close(&a);
+	df_open(&a2, df_cred(DF_PID_B, getuid()), nx, 0, CHMODE_DEFUNCT_OK);
+	ck_assert_int_eq(kh_sync(&a2, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&a2, 0)), 0);
+	kh_tx_put(&a2, kh_tx(&a2, 0), 30, 0x12);
+	ck_assert_int_eq(kh_sync(&a2, CHANNEL_SYNC_TX), 0);
+	df_assert_dead(&b);             /* untouched by the new pool */
+	df_assert_alive(&a2);
+	kh_chan_close(&b);
+	kh_chan_close(&a2);
+}
+END_TEST
+
+/* Per-ring channels of one process on a 2-ring pipe: each goes. */
+START_TEST(test_upipe_per_ring_channels)
+{
+	struct sk_cred cr = df_cred(DF_PID_A, getuid());
+	struct sk_cred saved = kh_cred;
+	struct kh_chan r0, r1, b;
+	uuid_t nx;
+
+	kh_upipe(ctl, 2, 16, 1, 0, nx);
+	kh_cred = cr;
+	ck_assert_int_eq(kh_chan_open(&r0, nx, 0, 0), 0);
+	ck_assert_int_eq(kh_chan_open(&r1, nx, 0, 1), 0);
+	ck_assert_int_eq(kh_chan_open(&b, nx, 1, CHANNEL_RING_ID_ANY), 0);
+	kh_cred = saved;
+	df_pipe_send(&r0, &b, 2, 0x21);
+	ck_assert_int_eq(df_defunct(DF_PID_A), 3);
+	df_assert_dead(&r0);
+	df_assert_dead(&r1);
+	df_assert_dead(&b);
+	kh_chan_close(&r0);
+	kh_chan_close(&r1);
+	kh_chan_close(&b);
+}
+END_TEST
+
 /* ---- kernel pipe ---------------------------------------------------------- */
 
 START_TEST(test_kpipe_defunct)
@@ -469,6 +522,8 @@ defunct_suite(void)
 	tcase_add_test(tc, test_upipe_pair_defunct);
 	tcase_add_test(tc, test_upipe_peer_not_ok);
 	tcase_add_test(tc, test_upipe_one_end_then_the_other);
+	tcase_add_test(tc, test_upipe_reopen_after_both);
+	tcase_add_test(tc, test_upipe_per_ring_channels);
 	tcase_add_test(tc, test_kpipe_defunct);
 	tcase_add_test(tc, test_not_defunct_ok_stays);
 	tcase_add_test(tc, test_kpi_then_request);
