@@ -18,7 +18,9 @@
  * socket (qdisc bypassed), then timing only the drain.
  *
  * The backend is compiled into this program (the tool links only
- * libskywalk, like every tool), hence the #include of its sources.
+ * libskywalk, like every tool), hence the #include of its sources.  The
+ * raw rows come from bench_tap_raw.h, which bench-netif shares, so both
+ * tools' baselines are the same code.
  * Rounds interleave the paths and each cell reports its best round.
  *
  * Time is the measuring thread's CPU time (user + system, which includes
@@ -45,11 +47,12 @@
 #include "../backend/tap.c"
 #include "../backend/loop.c"
 #include "../cuse-dev/sk_log.c"
+#include "bench_tap_raw.h"
 
 #define BT_IFNAME "skbench0"
 #define BT_QLEN 65536 /* TAP queue, frames: one RX fill */
 #define BT_BATCH_MAX 256
-#define BT_FRAME_MAX 2048
+#define BT_FRAME_MAX BTR_FRAME_MAX
 
 struct bt_opts {
 	double bo_secs;
@@ -63,65 +66,7 @@ static clockid_t bt_clock = CLOCK_THREAD_CPUTIME_ID;
 static double
 bt_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(bt_clock, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void
-bt_die(const char *what, int err)
-{
-	fprintf(stderr, "bench-tap: %s: %s\n", what, strerror(err));
-	exit(1);
-}
-
-static void
-bt_sysctl(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	if (write(fd, val, strlen(val)) < 0)
-		fprintf(stderr, "bench-tap: %s: %s\n", path, strerror(errno));
-	close(fd);
-}
-
-/* Foreign unicast destination, experimental ethertype: Linux drops it. */
-static void
-bt_fill(uint8_t *p, uint32_t len)
-{
-	static const uint8_t hdr[14] = {0x02, 0xbe, 0xef, 0, 0, 1,    0x02,
-					0xbe, 0xef, 0,	  0, 2, 0x88, 0xb5};
-
-	memcpy(p, hdr, sizeof(hdr));
-	memset(p + sizeof(hdr), 0x5a, len - sizeof(hdr));
-}
-
-static void
-bt_ifreq_set(unsigned long req, struct ifreq *ifr)
-{
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (s < 0 || ioctl(s, req, ifr) != 0)
-		bt_die("interface ioctl", errno);
-	close(s);
-}
-
-/* Up, with a queue deep enough for one RX fill. */
-static void
-bt_link_up(const char *name)
-{
-	struct ifreq ifr;
-
-	tap_ifr_name(&ifr, name);
-	ifr.ifr_qlen = BT_QLEN;
-	bt_ifreq_set(SIOCSIFTXQLEN, &ifr);
-	tap_ifr_name(&ifr, name);
-	bt_ifreq_set(SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	bt_ifreq_set(SIOCSIFFLAGS, &ifr);
+	return btr_now(bt_clock);
 }
 
 static struct sk_backend *
@@ -133,46 +78,11 @@ bt_open(const struct sk_backend_ops *ops, const char *name)
 	int err = skb_open(ops, &b, &cfg);
 
 	if (err != 0)
-		bt_die(name, -err);
+		btr_die(name, -err);
 	return b;
 }
 
-/*
- * AF_PACKET sender on the TAP that skips the qdisc (tun's ring only).
- * Protocol 0: it receives nothing, so it adds no packet-tap clone to
- * the frames the TX rows write.
- */
-static int
-bt_psock(const char *name)
-{
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
-				  .sll_ifindex = (int)if_nametoindex(name)};
-	int one = 1, s;
-
-	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&sll, sizeof(sll)) != 0)
-		bt_die("AF_PACKET", errno);
-	if (setsockopt(s, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)))
-		bt_die("PACKET_QDISC_BYPASS", errno);
-	return s;
-}
-
 /* ---- TX --------------------------------------------------------- */
-
-static double
-bt_raw_write(int fd, uint32_t len, double secs)
-{
-	double t0 = bt_now(), t;
-	uint64_t n = 0;
-
-	do {
-		for (unsigned i = 0; i < 1024; i++)
-			if (write(fd, bt_frames[0], len) == (ssize_t)len)
-				n++;
-		t = bt_now() - t0;
-	} while (t < secs);
-	return (double)n / t;
-}
 
 static double
 bt_backend_tx(struct sk_backend *b, uint32_t len, unsigned batch, double secs)
@@ -193,28 +103,12 @@ bt_backend_tx(struct sk_backend *b, uint32_t len, unsigned batch, double secs)
 
 /* ---- RX --------------------------------------------------------- */
 
-/* Put up to count frames in the TAP's queue; how many went in. */
-static unsigned
-bt_fill_queue(int ps, uint32_t len, unsigned count)
-{
-	unsigned n = 0;
-
-	while (n < count && send(ps, bt_frames[0], len, 0) == (ssize_t)len)
-		n++;
-	return n;
-}
-
 typedef unsigned (*bt_drain_fn)(void *ctx, uint32_t len, unsigned batch);
 
 static unsigned
 bt_drain_raw(void *ctx, uint32_t len, unsigned batch)
 {
-	int fd = *(int *)ctx;
-	unsigned n = 0;
-
-	while (read(fd, bt_frames[0], BT_FRAME_MAX) > 0)
-		n++;
-	return n;
+	return btr_drain_raw(*(int *)ctx, bt_frames[0]);
 }
 
 static unsigned
@@ -241,7 +135,7 @@ bt_rx(int ps, bt_drain_fn drain, void *ctx, uint32_t len, unsigned batch,
 	uint64_t n = 0, filled = 0;
 
 	while (spent < secs) {
-		filled += bt_fill_queue(ps, len, BT_QLEN - 1024);
+		filled += btr_fill_queue(ps, bt_frames[0], len, BT_QLEN - 1024);
 		t0 = bt_now();
 		n += drain(ctx, len, batch);
 		spent += bt_now() - t0;
@@ -312,10 +206,11 @@ bt_cell(struct bt_ctx *c, unsigned r, uint32_t len)
 	const struct bt_opts *o = c->bc_o;
 
 	for (unsigned i = 0; i < BT_BATCH_MAX; i++)
-		bt_fill(bt_frames[i], len);
+		btr_fill(bt_frames[i], len);
 	switch (r) {
 	case 0:
-		return bt_raw_write(c->bc_fd, len, o->bo_secs);
+		return btr_raw_write(c->bc_fd, bt_frames[0], len, o->bo_secs,
+				     bt_clock);
 	case 1:
 		return bt_backend_tx(c->bc_tap, len, o->bo_batch, o->bo_secs);
 	case 2:
@@ -348,8 +243,8 @@ bt_run(const struct bt_opts *o)
 	c.bc_tap = bt_open(&skb_tap_ops, BT_IFNAME);
 	c.bc_loop = bt_open(&skb_loop_ops, "lbbench0");
 	c.bc_fd = skb_queue_fd(c.bc_tap, 0);
-	bt_link_up(BT_IFNAME);
-	c.bc_ps = bt_psock(BT_IFNAME);
+	btr_link_up(BT_IFNAME, BT_QLEN);
+	c.bc_ps = btr_psock(BT_IFNAME);
 	for (unsigned round = 0; round < o->bo_rounds; round++)
 		for (unsigned k = 0; k < 2; k++)
 			for (unsigned r = 0; r < 5; r++) {
@@ -395,8 +290,8 @@ main(int argc, char **argv)
 	    o.bo_rounds == 0)
 		bt_usage();
 	if (unshare(CLONE_NEWNET) != 0)
-		bt_die("unshare(CLONE_NEWNET) (run as root)", errno);
-	bt_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+		btr_die("unshare(CLONE_NEWNET) (run as root)", errno);
+	btr_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
 	bt_run(&o);
 	return 0;
 }
