@@ -11,7 +11,10 @@
 # zero, and once the program closes its handles the daemon's counts are
 # back at their baseline, with no SIGABRT sent (cs_kills unchanged).
 # A pipe whose peer is not DEFUNCT_OK keeps working (ukd); pid 0, a dead
-# pid and reserved fields are refused.
+# pid and reserved fields are refused.  Last, the netif channel sits on a
+# real TAP: the socket door inside a network namespace made for the run
+# (root and ip(8) needed, else skipped), the CUSE door in User-Mode
+# Linux.
 # shellcheck source=../lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
 sk_init 18-defunct
@@ -89,9 +92,47 @@ inner() {
     ((SK_FAILS == 0))
 }
 
-if [[ ${1:-} == --inner ]]; then
-    inner
-    exit
-fi
+# The netif over a TAP: only "self" (the rest does not depend on the
+# device), and the counts again.
+inner_tap() {
+    local base
+    base=$(sk_stats) || { say "FAIL: skstat does not work"; return 1; }
+    SKT_DEFUNCT_TAP=1 run self
+    sk_wait_stats "$base" 20 || sk_fail "tap: counts not back at baseline"
+    ((SK_FAILS == 0))
+}
+
+# tap_doors: inner_tap next to a private daemon on each door.
+tap_doors() {
+    local d ns rc self
+    self=$(cd "$(dirname "$0")" && pwd -P)/$(basename "$0")
+    d=$(sk_doors)
+    if [[ $d != cuse ]]; then
+        ns=skdf-$$-$RANDOM
+        if [[ $(id -u) -ne 0 ]] || ! ip netns add "$ns" 2>/dev/null; then
+            say "TAP, socket door: skipped: needs root and ip netns"
+            SK_SKIPS+=("TAP on the socket door (no root or netns)")
+        else
+            ip -n "$ns" link set lo up
+            say "---- TAP, socket door, netns $ns ----"
+            rc=0
+            ip netns exec "$ns" "$SK_WITH" -- "$self" --inner-tap || rc=$?
+            ip netns del "$ns"
+            case $rc in
+                0) say "TAP, socket door: pass" ;;
+                77) SK_SKIPS+=("TAP on the socket door") ;;
+                *) sk_fail "TAP, socket door: exit status $rc" ;;
+            esac
+        fi
+    fi
+    [[ $d != socket ]] && on_door cuse "$self" --inner-tap
+    return 0
+}
+
+case ${1:-} in
+    --inner) inner; exit ;;
+    --inner-tap) inner_tap; exit ;;
+esac
 both_doors "$0" --inner
+tap_doors
 sk_finish

@@ -8,7 +8,8 @@
  *   self      open both ends of a user pipe (slots in flight), a channel
  *             on the kernel-pipe loopback ($SKCHAN_KPIPE_UUID, when set)
  *             and a netif DEV channel on a daemon-owned loop device (when
- *             the daemon has netifs), all DEFUNCT_OK; park one thread in
+ *             the daemon has netifs; a TAP with SKT_DEFUNCT_TAP=1), all
+ *             DEFUNCT_OK; park one thread in
  *             poll(POLLIN) on each with nothing to read (all but the
  *             pipe's server); defunct our own pid through the
  *             control SPI: the count is the number of channels, every
@@ -91,17 +92,24 @@ static int df_defunct_pid(pid_t pid)
 	return (int)df.df_count;
 }
 
-/* A daemon-owned loop netif; 0, or -1 when the daemon has none. */
+/*
+ * A daemon-owned netif on a loop device, or with SKT_DEFUNCT_TAP=1 on a
+ * TAP it creates (then it must work); 0, or -1 when the daemon has none.
+ */
 static int df_netif_attach(struct df_set *s, uuid_t nx)
 {
 	struct skc_ctl_netif_attach na;
+	int tap = skt_env_long("SKT_DEFUNCT_TAP", 0) != 0;
 
 	memset(&na, 0, sizeof(na));
-	snprintf(s->ds_ifname, sizeof(s->ds_ifname), "skdf%d",
-	    (int)getpid() % 100000);
+	snprintf(s->ds_ifname, sizeof(s->ds_ifname), "%s%d",
+	    tap ? "skdt" : "skdf", (int)getpid() % 100000);
 	snprintf(na.na_ifname, sizeof(na.na_ifname), "%s", s->ds_ifname);
-	na.na_flags = SKC_NETIF_LOOP | SKC_NETIF_CREATE;
+	na.na_flags = SKC_NETIF_CREATE | (tap ? 0 : SKC_NETIF_LOOP);
 	if (df_ctl_call(SKC_IOC_CTL_NETIF_ATTACH, &na) < 0) {
+		if (tap)
+			SKT_FAIL("TAP netif %s: %s", s->ds_ifname,
+			    strerror(errno));
 		skt_ok("no netif (%s): netif part skipped", strerror(errno));
 		s->ds_ifname[0] = '\0';
 		return -1;
