@@ -37,6 +37,7 @@
 
 #include "channel_var.h"
 #include "nx_kpipe.h"
+#include "nx_netif.h"
 #include "sk_ctl.h"
 
 _Static_assert(SK_DOOR_CUSE == SKC_CTL_DOOR_CUSE &&
@@ -100,7 +101,7 @@ static uint64_t
 skctl_features(const struct skc_ctl_info *req)
 {
 	uint64_t f = SKC_CTL_FEAT_LIST | SKC_CTL_FEAT_RING_STATS |
-	    SKC_CTL_FEAT_DEFUNCT;
+	    SKC_CTL_FEAT_NETIF;
 
 	if (!uuid_is_null(req->di_kpipe_uuid))
 		f |= SKC_CTL_FEAT_KPIPE;
@@ -243,6 +244,8 @@ skctl_fill_nexus(struct skc_ctl_ent *e, const struct kern_nexus *nx)
 	ne->ne_rx_rings = np->nxp_rx_rings;
 	ne->ne_tx_slots = np->nxp_tx_slots;
 	ne->ne_rx_slots = np->nxp_rx_slots;
+	snprintf(ne->ne_ifname, sizeof(ne->ne_ifname), "%s",
+	    nx_netif_ifname(nx));
 }
 
 static void

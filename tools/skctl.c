@@ -41,6 +41,7 @@ static const char *skctl_prog = "skctl";
 struct skctl_opts {
 	bool o_json;
 	bool o_create;
+	bool o_loop;                    /* attach an in-daemon loop device */
 	int o_rings;                    /* -1: not given */
 	int o_slots;
 	long o_pid;                     /* --pid, -1: not given */
@@ -313,6 +314,12 @@ skctl_fail(const char *what, int err)
 		fprintf(stderr, "%s: %s: %s\n", skctl_prog, what,
 		    strerror(err));
 	return SKCTL_EX_FAIL;
+}
+
+static int
+skctl_unsupported(const char *what)
+{
+	return skctl_fail(what, ENOTTY);
 }
 
 /* ---- stats and info ------------------------------------------------------- */
@@ -942,7 +949,6 @@ skctl_cmd_list(struct skchan_ctl *ctl, const struct skctl_opts *o)
 
 /* ---- netif: attach, detach, lookup ---------------------------------------- */
 
-#ifdef SKC_IOC_CTL_NETIF_ATTACH
 static void
 skctl_attach_json(const struct skc_ctl_netif_attach *na)
 {
@@ -967,6 +973,7 @@ skctl_cmd_attach(struct skchan_ctl *ctl, const struct skctl_opts *o)
 	memset(&na, 0, sizeof(na));
 	snprintf(na.na_ifname, sizeof(na.na_ifname), "%s", o->o_args[0]);
 	na.na_flags = o->o_create ? SKC_NETIF_CREATE : 0;
+	na.na_flags |= o->o_loop ? SKC_NETIF_LOOP : 0;
 	na.na_rings = o->o_rings > 0 ? (uint32_t)o->o_rings : 0;
 	na.na_tx_slots = o->o_slots > 0 ? (uint32_t)o->o_slots : 0;
 	na.na_rx_slots = na.na_tx_slots;
@@ -1145,52 +1152,13 @@ skctl_cmd_lookup(struct skchan_ctl *ctl, const struct skctl_opts *o)
 	free(nl);
 	return rc;
 }
-#else /* no netif requests in this ABI */
-static int
-skctl_cmd_attach(struct skchan_ctl *ctl, const struct skctl_opts *o)
-{
-	return skctl_unsupported("attach");
-}
 
-static int
-skctl_cmd_detach(struct skchan_ctl *ctl, const struct skctl_opts *o)
-{
-	return skctl_unsupported("detach");
-}
+/* ---- defunct: a request of the next daemon ---------------------------------- */
 
-static int
-skctl_cmd_lookup(struct skchan_ctl *ctl, const struct skctl_opts *o)
-{
-	return skctl_unsupported("lookup");
-}
-#endif
-
-/* ---- defunct: the daemon's pid_shutdown_sockets ---------------------------- */
-
-/*
- * Every eligible channel of the process goes defunct.  Text: one line
- * saying how many; a process with channels none of which allowed it is
- * not an error (XNU leaves them be too).  An older daemon: ENOTTY.
- */
 static int
 skctl_cmd_defunct(struct skchan_ctl *ctl, const struct skctl_opts *o)
 {
-	struct skc_ctl_defunct df;
-
-	memset(&df, 0, sizeof(df));
-	df.df_pid = (int32_t)o->o_pid;
-	if (skchan_ctl_call(ctl, SKC_IOC_CTL_DEFUNCT, &df) < 0)
-		return skctl_fail("defunct", errno);
-	if (o->o_json) {
-		js_open(&skctl_js, NULL, '{');
-		js_i64(&skctl_js, "pid", df.df_pid);
-		js_u64(&skctl_js, "defuncted", df.df_count);
-		js_close(&skctl_js, '}');
-	} else {
-		printf("pid %d: %u channel%s defunct\n", (int)df.df_pid,
-		    df.df_count, df.df_count == 1 ? "" : "s");
-	}
-	return SKCTL_EX_OK;
+	return skctl_unsupported("defunct");
 }
 
 /* ---- command line ------------------------------------------------------------ */
@@ -1221,7 +1189,7 @@ skctl_usage(FILE *f)
 	    "                             objects (default: all, as a tree)\n"
 	    "  stats                      object counts and request counters\n"
 	    "  kpipe-uuid                 the kernel-pipe loopback instance\n"
-	    "  attach IFNAME [--create] [--rings N] [--slots N]\n"
+	    "  attach IFNAME [--create|--loop] [--rings N] [--slots N]\n"
 	    "  detach IFNAME|UUID\n"
 	    "  lookup IFNAME\n"
 	    "  defunct --pid PID\n"
@@ -1264,6 +1232,7 @@ enum {
 	SKCTL_OPT_DEVICE,
 	SKCTL_OPT_SOCKET,
 	SKCTL_OPT_CREATE,
+	SKCTL_OPT_LOOP,
 	SKCTL_OPT_RINGS,
 	SKCTL_OPT_SLOTS,
 	SKCTL_OPT_PID,
@@ -1276,6 +1245,7 @@ static const struct option skctl_longopts[] = {
 	{ "device", required_argument, NULL, SKCTL_OPT_DEVICE },
 	{ "socket", required_argument, NULL, SKCTL_OPT_SOCKET },
 	{ "create", no_argument, NULL, SKCTL_OPT_CREATE },
+	{ "loop", no_argument, NULL, SKCTL_OPT_LOOP },
 	{ "rings", required_argument, NULL, SKCTL_OPT_RINGS },
 	{ "slots", required_argument, NULL, SKCTL_OPT_SLOTS },
 	{ "pid", required_argument, NULL, SKCTL_OPT_PID },
@@ -1322,6 +1292,9 @@ skctl_opt(struct skctl_opts *o, int c, const char *arg)
 	case SKCTL_OPT_CREATE:
 		o->o_create = true;
 		return 0;
+	case SKCTL_OPT_LOOP:
+		o->o_loop = true;
+		return 0;
 	case SKCTL_OPT_RINGS:
 		return skctl_count_opt(&o->o_rings, "--rings", arg);
 	case SKCTL_OPT_SLOTS:
@@ -1342,9 +1315,10 @@ skctl_check_opts(const struct skctl_opts *o)
 	bool attach = strcmp(o->o_cmd, "attach") == 0;
 	bool defunct = strcmp(o->o_cmd, "defunct") == 0;
 
-	if (!attach && (o->o_create || o->o_rings > 0 || o->o_slots > 0))
-		return skctl_bad("%s: --create, --rings and --slots go with "
-		    "attach", o->o_cmd);
+	if (!attach && (o->o_create || o->o_loop || o->o_rings > 0 ||
+	    o->o_slots > 0))
+		return skctl_bad("%s: --create, --loop, --rings and --slots go "
+		    "with attach", o->o_cmd);
 	if (!defunct && o->o_pid > 0)
 		return skctl_bad("%s: --pid goes with defunct", o->o_cmd);
 	if (defunct && o->o_pid <= 0)

@@ -470,6 +470,39 @@ START_TEST(test_kpipe_loopback)
 }
 END_TEST
 
+/* A daemon-owned netif on a loop device: listed with its interface. */
+START_TEST(test_netif_ifname)
+{
+	static struct skc_ctl_ent ents[ENTS_MAX];
+	struct skc_ctl_netif_attach na;
+	struct skc_ctl_netif_detach nd;
+	const struct skc_ctl_ent *e;
+	struct skc_ctl_info in;
+	size_t n;
+
+	ck_assert_int_eq(info(&in), 0);
+	ck_assert_uint_ne(in.di_features & SKC_CTL_FEAT_NETIF, 0);
+	memset(&na, 0, sizeof(na));
+	strcpy(na.na_ifname, "skctl-lo0");
+	na.na_flags = SKC_NETIF_LOOP | SKC_NETIF_CREATE;
+	na.na_rings = 2;
+	ck_assert_int_eq(kh_ioctl(ctl, SKC_IOC_CTL_NETIF_ATTACH, &na), 0);
+	n = list_all(0, ents);
+	e = find(ents, n, SKC_CTL_KIND_NEXUS, na.na_nx_uuid);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->le_u.lu_nexus.ne_ifname, "skctl-lo0");
+	ck_assert_uint_eq(e->le_u.lu_nexus.ne_type, NEXUS_TYPE_NET_IF);
+	ck_assert_uint_eq(e->le_u.lu_nexus.ne_tx_rings, 2);
+	ck_assert_int_eq(uuid_compare(e->le_parent, na.na_prov_uuid), 0);
+	ck_assert_ptr_nonnull(find(ents, n, SKC_CTL_KIND_PROVIDER,
+	    na.na_prov_uuid));
+	memset(&nd, 0, sizeof(nd));
+	strcpy(nd.nd_ifname, "skctl-lo0");
+	ck_assert_int_eq(kh_ioctl(ctl, SKC_IOC_CTL_NETIF_DETACH, &nd), 0);
+	ck_assert_uint_eq(list_all(0, ents), 0);
+}
+END_TEST
+
 /* ---- CTL_LIST: pages and cursors ------------------------------------------------ */
 
 START_TEST(test_list_pages)
@@ -812,6 +845,7 @@ sk_ctl_suite(void)
 	tcase_add_test(tc, test_list_invalidated);
 	tcase_add_test(tc, test_list_defunct_flag);
 	tcase_add_test(tc, test_kpipe_loopback);
+	tcase_add_test(tc, test_netif_ifname);
 	tcase_add_test(tc, test_list_pages);
 	tcase_add_test(tc, test_list_exact_page);
 	tcase_add_test(tc, test_list_stale);
