@@ -42,6 +42,7 @@
 #include "channel_var.h"
 #include "kern_channel.h"
 #include "nx_kpipe.h"
+#include "nx_monitor.h"
 #include "skmem_var.h"
 
 #define CH_RING_STRIDE          CHANNEL_CACHE_ALIGN_MAX
@@ -101,6 +102,19 @@ ch_thresh_clamp(struct ch_ev_thresh t, uint32_t slots, uint32_t buf_size)
 	return t;
 }
 
+/* Monitors watch a nexus through their own domain (nx_monitor.c). */
+static const struct nxdom *
+ch_dom_for(const struct kern_nexus *nx, uint32_t mode)
+{
+	return (mode & CHMODE_MONITOR) ? &nx_monitor_dom : nx->nx_dom;
+}
+
+static bool
+ch_is_monitor(const struct kern_channel *ch)
+{
+	return ch->ch_dom == &nx_monitor_dom;
+}
+
 static int
 ch_port_check(struct kern_nexus *nx, const struct ch_init *ci, uint32_t mode)
 {
@@ -116,7 +130,7 @@ ch_port_check(struct kern_nexus *nx, const struct ch_init *ci, uint32_t mode)
 		return -EINVAL;
 	if (!(p->nxp_flags & NXPF_USER_CHANNEL))
 		return -ENOTSUP;
-	return nx->nx_dom->nxdom_ch_check(nx, mode);
+	return ch_dom_for(nx, mode)->nxdom_ch_check(nx, mode);
 }
 
 static uint64_t
@@ -175,8 +189,12 @@ ch_map_build(struct kern_channel *ch, struct ch_layout *cl)
 	    ch->ch_arena->ar_regions[0].sr_size, &cl->cl_schema);
 	err = err ? err : skmem_map_add(mp, CH_FD_RING, rw, 0,
 	    ch->ch_arena->ar_regions[1].sr_size, &cl->cl_ring);
-	err = err ? err : skmem_map_add(mp, CH_FD_POOL, rw, 0,
-	    pp->pp_buf_len, &cl->cl_buf);
+	if (ch->ch_xbuf_len != 0)
+		err = err ? err : skmem_map_add(mp, CH_FD_XBUF, r, 0,
+		    ch->ch_xbuf_len, &cl->cl_buf);
+	else
+		err = err ? err : skmem_map_add(mp, CH_FD_POOL, rw, 0,
+		    pp->pp_buf_len, &cl->cl_buf);
 	err = err ? err : skmem_map_add(mp, CH_FD_POOL, rw, pp->pp_umd_off,
 	    pp->pp_umd_len, &cl->cl_umd);
 	err = err ? err : skmem_map_add(mp, CH_FD_SLOTDESC, r, 0,
@@ -326,7 +344,7 @@ ch_connect(struct kern_channel *ch, const struct ch_init *ci, uint32_t mode,
 	uint32_t i;
 	int err;
 
-	err = ch->ch_nexus->nx_dom->nxdom_ch_connect(ch->ch_nexus, ch);
+	err = ch->ch_dom->nxdom_ch_connect(ch->ch_nexus, ch);
 	if (err != 0)
 		return err;
 	err = ch_arena_create(ch, &cl);
@@ -357,8 +375,9 @@ ch_teardown(struct kern_channel *ch)
 	skmem_ticket_destroy(ch->ch_ticket);
 	ch->ch_ticket = NULL;
 	if (ch->ch_tx_krings != NULL)
-		nx->nx_dom->nxdom_ch_disconnect(nx, ch);
-	nx_port_release(nx, ch->ch_port, ch->ch_rings_mask);
+		ch->ch_dom->nxdom_ch_disconnect(nx, ch);
+	if (!ch_is_monitor(ch))
+		nx_port_release(nx, ch->ch_port, ch->ch_rings_mask);
 }
 
 static void
@@ -388,15 +407,20 @@ ch_open(const struct sk_cred *cred, enum sk_door door, struct sk_waiter *w,
 	if (err != 0)
 		return err;
 	rings = ch_rings_mask(nx, ci->ci_ch_ring_id);
-	err = nx_port_claim(nx, ci->ci_nx_port, rings);
+	/* A monitor watches the rings; it does not own them. */
+	if (!(mode & CHMODE_MONITOR))
+		err = nx_port_claim(nx, ci->ci_nx_port, rings);
 	if (err != 0)
 		return err;
 	ch = ch_alloc(cred, w, nx, ci->ci_nx_port);
 	if (ch == NULL) {
-		nx_port_release(nx, ci->ci_nx_port, rings);
+		if (!(mode & CHMODE_MONITOR))
+			nx_port_release(nx, ci->ci_nx_port, rings);
 		return -ENOMEM;
 	}
 	ch->ch_rings_mask = rings;
+	ch->ch_dom = ch_dom_for(nx, mode);
+	ch->ch_info.cinfo_ch_mode = mode;       /* the domain may look */
 	err = ch_connect(ch, ci, mode, door);
 	if (err != 0) {
 		ch_teardown(ch);
@@ -424,7 +448,7 @@ ch_close(struct kern_channel *ch)
 
 	ch_live--;
 	ch_teardown(ch);
-	if (nx->nx_params.nxp_reject_on_close)
+	if (nx->nx_params.nxp_reject_on_close && !ch_is_monitor(ch))
 		nx_reject(nx);
 	nx_channel_detach(nx, ch);
 	ch_free(ch);
@@ -439,7 +463,9 @@ ch_fds(const struct kern_channel *ch, struct sk_fds *fds)
 	fds->f_fd[CH_FD_RING] = sr[1].sr_fd;
 	fds->f_fd[CH_FD_POOL] = ch->ch_pool_arena->ar_regions[0].sr_fd;
 	fds->f_fd[CH_FD_SLOTDESC] = sr[2].sr_fd;
-	fds->f_count = CH_FD_COUNT;
+	if (ch->ch_xbuf_len != 0)
+		fds->f_fd[CH_FD_XBUF] = ch->ch_xbuf_fd;
+	fds->f_count = ch->ch_map.mp_nfds;
 	return 0;
 }
 
@@ -455,7 +481,7 @@ ch_arena_fetch(const struct sk_cred *cred, struct skc_arena_fetch *req,
 	if (err != 0)
 		return err;
 	ch_fds(owner, fds != NULL ? fds : &scratch);
-	req->af_nfds = CH_FD_COUNT;
+	req->af_nfds = ((const struct kern_channel *)owner)->ch_map.mp_nfds;
 	return 0;
 }
 
@@ -579,7 +605,7 @@ ch_txsync_ring(struct kern_channel *ch, struct kern_channel_ring *kr)
 
 	if (err != 0)
 		return err;
-	err = ch_nexus_sync(ch, kr, ch->ch_nexus->nx_dom->nxdom_txsync);
+	err = ch_nexus_sync(ch, kr, ch->ch_dom->nxdom_txsync);
 	kr_txsync_finalize(kr);
 	return err;
 }
@@ -591,7 +617,7 @@ ch_rxsync_ring(struct kern_channel *ch, struct kern_channel_ring *kr)
 
 	if (err != 0)
 		return err;
-	err = ch_nexus_sync(ch, kr, ch->ch_nexus->nx_dom->nxdom_rxsync);
+	err = ch_nexus_sync(ch, kr, ch->ch_dom->nxdom_rxsync);
 	kr_rxsync_finalize(kr);
 	return err;
 }
@@ -719,10 +745,8 @@ ch_pool_orphaned(const struct kern_channel *ch)
 static void
 ch_defunct_release(struct kern_channel *ch)
 {
-	struct kern_nexus *nx = ch->ch_nexus;
-
 	if (ch->ch_tx_krings != NULL)
-		nx->nx_dom->nxdom_ch_disconnect(nx, ch);
+		ch->ch_dom->nxdom_ch_disconnect(ch->ch_nexus, ch);
 	ch->ch_nrings = 0;
 	ch->ch_pp = NULL;
 	skmem_ticket_destroy(ch->ch_ticket);

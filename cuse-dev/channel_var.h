@@ -21,7 +21,9 @@ enum ch_fd_index {
 	CH_FD_RING = 1,
 	CH_FD_POOL = 2,
 	CH_FD_SLOTDESC = 3,
-	CH_FD_COUNT = 4,
+	CH_FD_COUNT = 4,                /* what every channel hands over */
+	CH_FD_XBUF = 4,                 /* no-copy monitors: the watched
+					 * pool, read-only (nx_monitor.c) */
 };
 
 struct kern_channel {
@@ -32,13 +34,19 @@ struct kern_channel {
 	uint32_t ch_flags;              /* CHF_* */
 
 	struct kern_nexus *ch_nexus;
+	const struct nxdom *ch_dom;     /* the nexus', or nx_monitor_dom */
 	nexus_port_t ch_port;
 	uint64_t ch_rings_mask;         /* rings claimed on the port */
 	uint32_t ch_nrings;             /* per direction */
 	struct kern_channel_ring **ch_tx_krings;
 	struct kern_channel_ring **ch_rx_krings;
 	struct kern_pbufpool *ch_pp;    /* set by the domain at connect */
-	void *ch_ctx;                   /* a KPI provider's channel context */
+	void *ch_ctx;                   /* a KPI provider's channel context,
+					 * or a monitor's state */
+	int ch_xbuf_fd;                 /* if ch_xbuf_len: buffers mapped
+					 * from this fd, read-only, instead
+					 * of ch_pp's (no-copy monitor) */
+	uint64_t ch_xbuf_len;
 
 	struct skmem_arena *ch_arena;   /* schema, rings, slot descriptors */
 	struct skmem_arena *ch_pool_arena; /* referenced while mapped */

@@ -57,6 +57,7 @@
 #include <string.h>
 
 #include "kring_var.h"
+#include "nx_monitor.h"
 
 /*
  * ring_head is the only index the user writes.  Acquire: the slots and
@@ -390,6 +391,7 @@ kr_txsync_prologue(struct kern_channel_ring *kr)
 			return err;
 		}
 	}
+	nx_mon_tx_queued(kr, kr->ckr_rhead, head);
 	kr->ckr_rhead = head;
 	return 0;
 }
@@ -482,6 +484,7 @@ kr_rxsync_finalize(struct kern_channel_ring *kr)
 {
 	slot_idx_t i;
 
+	nx_mon_rx_delivered(kr, kr->ckr_rtail, kr->ckr_ktail);
 	for (i = kr->ckr_rtail; i != kr->ckr_ktail; i = kr_next(kr, i)) {
 		SK_VERIFY(kr->ckr_ksds[i] != OBJ_IDX_NONE);
 		kr_slot_publish(kr, i, QUM_F_FINALIZED);

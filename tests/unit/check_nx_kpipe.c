@@ -220,7 +220,7 @@ START_TEST(test_open_rules)
 	ck_assert_int_eq(kh_chan_open_key(&d, lo, 0, CHANNEL_RING_ID_ANY,
 	    CHMODE_LOW_LATENCY, NULL, 0), -ENOTSUP);
 	ck_assert_int_eq(kh_chan_open_key(&d, lo, 0, CHANNEL_RING_ID_ANY,
-	    CHMODE_MONITOR, NULL, 0), -ENOTSUP);
+	    CHMODE_FILTER, NULL, 0), -ENOTSUP);
 	open_lo();
 	ck_assert_int_eq(kh_chan_open(&d, lo, 0, CHANNEL_RING_ID_ANY), -EBUSY);
 	ck_assert_int_eq(kh_chan_open(&d, lo, 0, 0), -EBUSY);
