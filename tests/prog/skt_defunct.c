@@ -358,7 +358,13 @@ static void df_check_dead(const struct df_chan *c)
 	T_TRUE(os_channel_get_next_slot(rx, NULL, &p) == NULL);
 	T_TRUE(os_channel_get_next_slot(tx, c->dc_slot, &p) == NULL);
 	T_RET(os_channel_advance_slot(tx, c->dc_slot), ENXIO);
+	/* a slot from before: no trap, nothing attached */
+	memset(&p, 0, sizeof(p));
+	p.sp_len = 10;
+	os_channel_set_slot_properties(tx, c->dc_slot, &p);
+	T_EQ(os_channel_slot_get_packet(tx, c->dc_slot), 0);
 	T_EQ(os_channel_ring_sync_time(tx), 0);
+	T_EQ(os_channel_ring_notify_time(rx), 0);
 	df_poll_exact(ch, POLLIN | POLLOUT, POLLHUP | POLLIN);
 	df_poll_exact(ch, POLLOUT, POLLHUP);
 	df_check_attr(ch);
