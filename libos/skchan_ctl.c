@@ -23,7 +23,7 @@
 
 #include "door.h"
 
-#define SKCTL_LIST_TRIES        8
+#define SKCTL_LIST_TRIES 8
 
 struct skchan_ctl {
 	int sc_fd;
@@ -60,8 +60,8 @@ skchan_ctl_close(struct skchan_ctl *ctl)
 int
 skchan_ctl_door(const struct skchan_ctl *ctl)
 {
-	return ctl->sc_kind == UDOOR_CUSE ? SKC_CTL_DOOR_CUSE :
-	    SKC_CTL_DOOR_SOCKET;
+	return ctl->sc_kind == UDOOR_CUSE ? SKC_CTL_DOOR_CUSE
+					  : SKC_CTL_DOOR_SOCKET;
 }
 
 int
@@ -90,7 +90,7 @@ skchan_ctl_stats(struct skchan_ctl *ctl, struct skc_ctl_stats *st)
 	return skchan_ctl_call(ctl, SKC_IOC_CTL_STATS, st);
 }
 
-/* ---- CTL_LIST ------------------------------------------------------------- */
+/* ---- CTL_LIST ------------------------------------------------------------ */
 
 struct skctl_acc {
 	struct skc_ctl_ent *a_ents;
@@ -104,6 +104,8 @@ skctl_acc_add(struct skctl_acc *a, const struct skc_ctl_ent *e, size_t n)
 	struct skc_ctl_ent *p;
 	size_t cap = a->a_cap;
 
+	if (n == 0)
+		return 0;
 	while (a->a_count + n > cap)
 		cap = cap != 0 ? 2 * cap : 32;
 	if (cap != a->a_cap) {
@@ -121,7 +123,7 @@ skctl_acc_add(struct skctl_acc *a, const struct skc_ctl_ent *e, size_t n)
 /* One complete walk; -1/ESTALE when the objects changed under it. */
 static int
 skctl_walk(struct skchan_ctl *ctl, uint32_t kinds, struct skctl_acc *a,
-    struct skc_ctl_list *req)
+	   struct skc_ctl_list *req)
 {
 	uint64_t cursor = 0;
 
@@ -145,9 +147,9 @@ skctl_walk(struct skchan_ctl *ctl, uint32_t kinds, struct skctl_acc *a,
 
 int
 skchan_ctl_list(struct skchan_ctl *ctl, uint32_t kinds,
-    struct skc_ctl_ent **entsp, size_t *countp)
+		struct skc_ctl_ent **entsp, size_t *countp)
 {
-	struct skctl_acc a = { NULL, 0, 0 };
+	struct skctl_acc a = {NULL, 0, 0};
 	struct skc_ctl_list *req = malloc(sizeof(*req));
 	int tries, rc = -1, err;
 

@@ -48,10 +48,11 @@ int skchan_ctl_stats(struct skchan_ctl *ctl, struct skc_ctl_stats *st);
  * Every entry of the kinds asked for (SKC_CTL_KIND_BIT()s, 0 = all),
  * one consistent walk: pages are fetched until the walk is complete and
  * the walk is restarted (a few times) when objects changed meanwhile.
- * *entsp is malloc()ed, the caller frees it; *countp entries.
+ * *entsp is malloc()ed (NULL when there are no entries), the caller
+ * frees it; *countp entries.
  */
 int skchan_ctl_list(struct skchan_ctl *ctl, uint32_t kinds,
-    struct skc_ctl_ent **entsp, size_t *countp);
+		    struct skc_ctl_ent **entsp, size_t *countp);
 
 #ifdef __cplusplus
 }

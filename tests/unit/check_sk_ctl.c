@@ -43,7 +43,7 @@ teardown(void)
 	kh_teardown();
 }
 
-/* ---- helpers ---------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static int
 info(struct skc_ctl_info *in)
@@ -110,10 +110,12 @@ static void
 register_upipe_anon(uint32_t rings, uint32_t slots, int anon, uuid_t prov)
 {
 	struct kh_prov kp = {
-		.requested = NXPREQ_TX_RINGS | NXPREQ_RX_RINGS |
-		    NXPREQ_TX_SLOTS | NXPREQ_RX_SLOTS | NXPREQ_ANONYMOUS,
-		.rings = rings, .slots = slots, .anonymous = anon,
-		.type = NEXUS_TYPE_USER_PIPE,
+	    .requested = NXPREQ_TX_RINGS | NXPREQ_RX_RINGS | NXPREQ_TX_SLOTS |
+			 NXPREQ_RX_SLOTS | NXPREQ_ANONYMOUS,
+	    .rings = rings,
+	    .slots = slots,
+	    .anonymous = anon,
+	    .type = NEXUS_TYPE_USER_PIPE,
 	};
 
 	ck_assert_int_eq(kh_register(ctl, &kp, prov), 0);
@@ -134,7 +136,7 @@ realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* ---- CTL_INFO ----------------------------------------------------------------- */
+/* ---- CTL_INFO ------------------------------------------------------------ */
 
 START_TEST(test_info_identity)
 {
@@ -150,20 +152,20 @@ START_TEST(test_info_identity)
 	ck_assert_int_eq(in.di_pid, getpid());
 	ck_assert_uint_eq(in.di_door, SKC_CTL_DOOR_LOCAL);
 	ck_assert_uint_ne(in.di_features & SKC_CTL_FEAT_LIST, 0);
-	ck_assert_ptr_nonnull(memchr(in.di_version, '\0',
-	    sizeof(in.di_version)));
+	ck_assert_ptr_nonnull(
+	    memchr(in.di_version, '\0', sizeof(in.di_version)));
 	ck_assert_ptr_nonnull(strstr(in.di_version, "cuse-dev"));
 	ck_assert_uint_le(in.di_start_ns, realtime_ns());
 	ck_assert_uint_gt(in.di_start_ns, realtime_ns() - 60000000000ull);
 	ck_assert(!uuid_is_null(in.di_kern_uuid));
 	/* the loopback flag and the UUID agree */
 	ck_assert_int_eq(!uuid_is_null(in.di_kpipe_uuid),
-	    (in.di_features & SKC_CTL_FEAT_KPIPE) != 0);
+			 (in.di_features & SKC_CTL_FEAT_KPIPE) != 0);
 	/* every schema carries the same per-start UUID */
 	kh_upipe(ctl, 1, 8, 1, 0, nx);
 	ck_assert_int_eq(kh_chan_open(&c, nx, 0, CHANNEL_RING_ID_ANY), 0);
-	ck_assert_int_eq(uuid_compare(c.schema->csm_kern_uuid,
-	    in.di_kern_uuid), 0);
+	ck_assert_int_eq(uuid_compare(c.schema->csm_kern_uuid, in.di_kern_uuid),
+			 0);
 	/* the counts are CTL_STATS' (one more request, one more handle) */
 	ck_assert_int_eq(info(&in2), 0);
 	sk_kern_stats(&st);
@@ -204,15 +206,16 @@ START_TEST(test_info_framing)
 	memset(&in, 0, sizeof(in));
 	ck_assert_int_eq(kh_ioctl(c.f, SKC_IOC_CTL_INFO, &in), 0);
 	/* a size the daemon does not know is another command */
-	ck_assert_int_eq(sk_file_ioctl(ctl, &kh_cred, _IOWR('W', 16,
-	    struct skc_ctl_stats), &in, sizeof(struct skc_ctl_stats), NULL),
-	    -ENOTTY);
+	ck_assert_int_eq(sk_file_ioctl(ctl, &kh_cred,
+				       _IOWR('W', 16, struct skc_ctl_stats),
+				       &in, sizeof(struct skc_ctl_stats), NULL),
+			 -ENOTTY);
 	kh_chan_close(&c);
 	sk_file_close(f);
 }
 END_TEST
 
-/* ---- CTL_LIST: contents ------------------------------------------------------- */
+/* ---- CTL_LIST: contents -------------------------------------------------- */
 
 START_TEST(test_list_empty)
 {
@@ -229,14 +232,14 @@ START_TEST(test_list_provider_and_instance)
 {
 	static struct skc_ctl_ent ents[ENTS_MAX];
 	const struct skc_ctl_ent *e;
-	uuid_t prov, nx1, nx2, key = { 1, 2, 3 };
+	uuid_t prov, nx1, nx2, key = {1, 2, 3};
 	size_t n;
 
 	register_upipe_anon(2, 32, 0, prov);
 	ck_assert_int_eq(kh_nexus_create(ctl, prov, nx1), 0);
 	ck_assert_int_eq(kh_nexus_create(ctl, prov, nx2), 0);
-	ck_assert_int_eq(kh_bind(ctl, nx2, 1, NEXUS_BIND_KEY, 0, key,
-	    sizeof(key)), 0);
+	ck_assert_int_eq(
+	    kh_bind(ctl, nx2, 1, NEXUS_BIND_KEY, 0, key, sizeof(key)), 0);
 	n = list_all(0, ents);
 	ck_assert_uint_eq(n, 3);
 	/* order: the provider first, then its instances */
@@ -262,8 +265,8 @@ START_TEST(test_list_provider_and_instance)
 	ck_assert_uint_eq(e->le_u.lu_nexus.ne_bound, 1);
 	ck_assert_uint_eq(e->le_u.lu_nexus.ne_tx_slots, 32);
 	ck_assert_str_eq(e->le_u.lu_nexus.ne_ifname, "");
-	ck_assert_uint_eq(find(ents, n, SKC_CTL_KIND_NEXUS, nx1)->
-	    le_u.lu_nexus.ne_bound, 0);
+	ck_assert_uint_eq(
+	    find(ents, n, SKC_CTL_KIND_NEXUS, nx1)->le_u.lu_nexus.ne_bound, 0);
 }
 END_TEST
 
@@ -311,9 +314,9 @@ START_TEST(test_list_channels_and_rings)
 		/* the user pipe does not count through the KPI */
 		ck_assert_uint_eq(ents[i].le_flags, SKC_CTL_REF_NOSTATS);
 	}
-	e = &ents[n - 6];       /* a's TX ring 0 */
-	ck_assert_int_eq(uuid_compare(e->le_parent,
-	    a.info.ci_info.cinfo_ch_id), 0);
+	e = &ents[n - 6]; /* a's TX ring 0 */
+	ck_assert_int_eq(uuid_compare(e->le_parent, a.info.ci_info.cinfo_ch_id),
+			 0);
 	ck_assert_uint_eq(e->le_u.lu_ring.re_kind, SKC_CTL_RING_TX);
 	ck_assert_uint_eq(e->le_u.lu_ring.re_ring_id, 0);
 	ck_assert_uint_eq(e->le_u.lu_ring.re_port, 0);
@@ -322,12 +325,12 @@ START_TEST(test_list_channels_and_rings)
 	ck_assert_uint_eq(e->le_u.lu_ring.re_rhead, kh_tx(&a, 0)->ring_head);
 	ck_assert_uint_eq(e->le_u.lu_ring.re_rtail, kh_tx(&a, 0)->ring_tail);
 	ck_assert_uint_ne(e->le_u.lu_ring.re_sync_time, 0);
-	e = &ents[n - 4];       /* a's RX ring 0 */
+	e = &ents[n - 4]; /* a's RX ring 0 */
 	ck_assert_uint_eq(e->le_u.lu_ring.re_kind, SKC_CTL_RING_RX);
 	ck_assert_uint_eq(e->le_u.lu_ring.re_ring_id, 0);
-	e = &ents[n - 1];       /* b's only RX ring: ring 1 */
-	ck_assert_int_eq(uuid_compare(e->le_parent,
-	    b.info.ci_info.cinfo_ch_id), 0);
+	e = &ents[n - 1]; /* b's only RX ring: ring 1 */
+	ck_assert_int_eq(uuid_compare(e->le_parent, b.info.ci_info.cinfo_ch_id),
+			 0);
 	ck_assert_uint_eq(e->le_u.lu_ring.re_ring_id, 1);
 	ck_assert_uint_eq(e->le_u.lu_ring.re_port, 1);
 	kh_chan_close(&b);
@@ -349,7 +352,8 @@ START_TEST(test_list_kinds)
 	ck_assert_uint_eq(n, 6);
 	ck_assert_uint_eq(count_kind(ents, n, SKC_CTL_KIND_RING), 6);
 	n = list_all(SKC_CTL_KIND_BIT(SKC_CTL_KIND_CHANNEL) |
-	    SKC_CTL_KIND_BIT(SKC_CTL_KIND_PROVIDER), ents);
+			 SKC_CTL_KIND_BIT(SKC_CTL_KIND_PROVIDER),
+		     ents);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(ents[0].le_kind, SKC_CTL_KIND_PROVIDER);
 	ck_assert_uint_eq(ents[1].le_kind, SKC_CTL_KIND_CHANNEL);
@@ -385,12 +389,13 @@ START_TEST(test_list_invalidated)
 	ck_assert_ptr_nonnull(e);
 	ck_assert_uint_eq(e->le_flags, SKC_CTL_NEF_INVALIDATED);
 	ck_assert_int_eq(e->le_u.lu_nexus.ne_owner_pid, 0);
-	ck_assert_uint_eq(find(ents, n, SKC_CTL_KIND_PROVIDER, prov)->
-	    le_u.lu_prov.pe_instances, 0);
+	ck_assert_uint_eq(find(ents, n, SKC_CTL_KIND_PROVIDER, prov)
+			      ->le_u.lu_prov.pe_instances,
+			  0);
 	ck_assert_uint_eq(count_kind(ents, n, SKC_CTL_KIND_CHANNEL), 1);
 	kh_chan_close(&a);
-	ck_assert_uint_eq(list_all(SKC_CTL_KIND_BIT(SKC_CTL_KIND_NEXUS),
-	    ents), 0);
+	ck_assert_uint_eq(list_all(SKC_CTL_KIND_BIT(SKC_CTL_KIND_NEXUS), ents),
+			  0);
 }
 END_TEST
 
@@ -435,7 +440,7 @@ START_TEST(test_kpipe_loopback)
 	ck_assert_int_eq(info(&in), 0);
 	ck_assert_int_eq(uuid_compare(in.di_kpipe_uuid, nx), 0);
 	ck_assert_uint_ne(in.di_features & SKC_CTL_FEAT_KPIPE, 0);
-	register_upipe(1, 8, prov);     /* nexus.c's list comes first */
+	register_upipe(1, 8, prov); /* nexus.c's list comes first */
 	ck_assert_int_eq(kh_nexus_create(ctl, prov, unx), 0);
 	ck_assert_int_eq(kh_chan_open(&a, nx, 0, CHANNEL_RING_ID_ANY), 0);
 	for (i = 0; i < 4; i++)
@@ -494,8 +499,8 @@ START_TEST(test_netif_ifname)
 	ck_assert_uint_eq(e->le_u.lu_nexus.ne_type, NEXUS_TYPE_NET_IF);
 	ck_assert_uint_eq(e->le_u.lu_nexus.ne_tx_rings, 2);
 	ck_assert_int_eq(uuid_compare(e->le_parent, na.na_prov_uuid), 0);
-	ck_assert_ptr_nonnull(find(ents, n, SKC_CTL_KIND_PROVIDER,
-	    na.na_prov_uuid));
+	ck_assert_ptr_nonnull(
+	    find(ents, n, SKC_CTL_KIND_PROVIDER, na.na_prov_uuid));
 	memset(&nd, 0, sizeof(nd));
 	strcpy(nd.nd_ifname, "skctl-lo0");
 	ck_assert_int_eq(kh_ioctl(ctl, SKC_IOC_CTL_NETIF_DETACH, &nd), 0);
@@ -503,7 +508,7 @@ START_TEST(test_netif_ifname)
 }
 END_TEST
 
-/* ---- CTL_LIST: pages and cursors ------------------------------------------------ */
+/* ---- CTL_LIST: pages and cursors ----------------------------------------- */
 
 START_TEST(test_list_pages)
 {
@@ -522,8 +527,8 @@ START_TEST(test_list_pages)
 		pages++;
 		cursor = ls.ls_cursor;
 	} while (cursor != 0);
-	ck_assert_uint_eq(pages, (30 + SKC_CTL_LIST_MAX - 1) /
-	    SKC_CTL_LIST_MAX);
+	ck_assert_uint_eq(pages,
+			  (30 + SKC_CTL_LIST_MAX - 1) / SKC_CTL_LIST_MAX);
 	/* every provider exactly once, in registration order */
 	n = list_all(0, ents);
 	ck_assert_uint_eq(n, 30);
@@ -582,8 +587,11 @@ START_TEST(test_list_stale)
 	ck_assert_int_eq(list_page(&ls, 0, cursor), -ESTALE);
 	/* a cursor belongs to its kinds */
 	ck_assert_int_eq(list_page(&ls, 0, 0), 0);
-	ck_assert_int_eq(list_page(&ls, SKC_CTL_KIND_BIT(SKC_CTL_KIND_RING) |
-	    SKC_CTL_KIND_BIT(SKC_CTL_KIND_PROVIDER), ls.ls_cursor), -ESTALE);
+	ck_assert_int_eq(list_page(&ls,
+				   SKC_CTL_KIND_BIT(SKC_CTL_KIND_RING) |
+				       SKC_CTL_KIND_BIT(SKC_CTL_KIND_PROVIDER),
+				   ls.ls_cursor),
+			 -ESTALE);
 	kh_chan_close(&a);
 }
 END_TEST
@@ -600,14 +608,14 @@ START_TEST(test_list_forged_cursor)
 	ck_assert_int_eq(list_page(&ls, 0, 1ull << 32), -EINVAL);
 	/* the right fingerprint, a position past the end */
 	ck_assert_int_eq(list_page(&ls, 0, 0), 0);
-	ck_assert_int_eq(list_page(&ls, 0, (ls.ls_cursor & ~0xffffffffull) |
-	    1000), -ESTALE);
+	ck_assert_int_eq(
+	    list_page(&ls, 0, (ls.ls_cursor & ~0xffffffffull) | 1000), -ESTALE);
 	/* a random one */
 	ck_assert_int_eq(list_page(&ls, 0, 0x1234567800000003ull), -ESTALE);
 }
 END_TEST
 
-/* ---- the SPI, over a socket served by this kernel ------------------------------ */
+/* ---- the SPI, over a socket served by this kernel ------------------------ */
 
 /*
  * One server thread plays the socket door: it reads frames and hands
@@ -635,8 +643,9 @@ sv_maybe_hook(uint32_t cmd)
 	if (cmd != SKC_IOC_CTL_LIST)
 		return;
 	sv_lists++;
-	if (sv_hook_at != 0 && (sv_lists == sv_hook_at ||
-	    (sv_hook_every && sv_lists > sv_hook_at && sv_lists % 2 == 0)))
+	if (sv_hook_at != 0 &&
+	    (sv_lists == sv_hook_at ||
+	     (sv_hook_every && sv_lists > sv_hook_at && sv_lists % 2 == 0)))
 		sv_hook();
 }
 
@@ -665,10 +674,10 @@ sv_serve(int fd, struct sk_file *f)
 	struct skc_msg m;
 
 	while (sv_read(fd, &m, sizeof(m)) == 0 && m.sm_len <= sizeof(buf) &&
-	    sv_read(fd, buf.b, m.sm_len) == 0) {
+	       sv_read(fd, buf.b, m.sm_len) == 0) {
 		sv_maybe_hook(m.sm_cmd);
 		m.sm_error = -sk_file_ioctl(f, &kh_cred, m.sm_cmd, buf.b,
-		    m.sm_len, NULL);
+					    m.sm_len, NULL);
 		if (write(fd, &m, sizeof(m)) != sizeof(m) ||
 		    write(fd, buf.b, m.sm_len) != (ssize_t)m.sm_len)
 			break;
@@ -694,7 +703,7 @@ sv_main(void *arg)
 static void
 sv_setup(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 
 	setup();
 	sv_lists = sv_hook_at = sv_hook_every = 0;
@@ -704,8 +713,7 @@ sv_setup(void)
 	strcpy(sun.sun_path, sv_path);
 	sv_lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(sv_lfd, 0);
-	ck_assert_int_eq(bind(sv_lfd, (struct sockaddr *)&sun, sizeof(sun)),
-	    0);
+	ck_assert_int_eq(bind(sv_lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	ck_assert_int_eq(listen(sv_lfd, 4), 0);
 	ck_assert_int_eq(pthread_create(&sv_thread, NULL, sv_main, NULL), 0);
 	setenv("SKCHAN_DOOR", "socket", 1);
@@ -739,10 +747,12 @@ START_TEST(test_spi_info_and_stats)
 	ck_assert_uint_eq(in.di_stats.cs_providers, 1);
 	ck_assert_int_eq(skchan_ctl_stats(c, &st), 0);
 	ck_assert_uint_eq(st.cs_providers, 1);
-	ck_assert_uint_eq(st.cs_files, 2);      /* ctl + the server's */
+	ck_assert_uint_eq(st.cs_files, 2); /* ctl + the server's */
 	/* a request this kernel does not know */
-	ck_assert_int_eq(skchan_ctl_call(c, _IOWR(SKC_IOC_MAGIC, 99,
-	    struct skc_ctl_stats), &st), -1);
+	ck_assert_int_eq(
+	    skchan_ctl_call(c, _IOWR(SKC_IOC_MAGIC, 99, struct skc_ctl_stats),
+			    &st),
+	    -1);
 	ck_assert_int_eq(errno, ENOTTY);
 	/* arguments */
 	ck_assert_int_eq(skchan_ctl_call(c, SKC_IOC_CTL_STATS, NULL), -1);
@@ -789,10 +799,10 @@ START_TEST(test_spi_list_restarts)
 	sv_hook_at = 2;
 	ck_assert_int_eq(skchan_ctl_list(c, 0, &ents, &n), 0);
 	ck_assert_uint_eq(n, 26);
-	ck_assert_uint_eq(sv_lists, 2 + 3);     /* stale walk, then a full one */
+	ck_assert_uint_eq(sv_lists, 2 + 3); /* stale walk, then a full one */
 	for (i = 1; i < n; i++)
-		ck_assert_int_ne(uuid_compare(ents[i].le_uuid,
-		    ents[i - 1].le_uuid), 0);
+		ck_assert_int_ne(
+		    uuid_compare(ents[i].le_uuid, ents[i - 1].le_uuid), 0);
 	free(ents);
 	skchan_ctl_close(c);
 }
