@@ -43,7 +43,8 @@ LIBS      := -luuid -lpthread
 .SECONDARY:
 
 .PHONY: all lib daemon tools examples units progs test test-unit test-integration \
-	run install uninstall clean help deps lint format million bench
+	run install uninstall clean help deps lint format million bench \
+	bench-netif
 
 all: lib daemon tools examples progs
 
@@ -131,6 +132,10 @@ million: all
 bench: all
 	$(Q)BUILD=$(BUILD) tools/bench-sync.sh $(ARGS)
 
+# TAP-path throughput next to raw TAP read()/write() (root; netns, UML).
+bench-netif: all
+	$(Q)BUILD=$(BUILD) tools/bench-netif.sh $(ARGS)
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) scripts/demo $(ARGS)
@@ -180,6 +185,7 @@ help:
 	@echo "  test-integration  integration tests only (both doors)"
 	@echo "  million           the 1,000,000-packet echo through both doors"
 	@echo "  bench             sync cost through each door (benchmark, not a test)"
+	@echo "  bench-netif       netif TAP-path pps beside raw TAP read/write (root)"
 	@echo "  run               the demo"
 	@echo "  install           PREFIX=$(PREFIX) DESTDIR= ; headers, libs, skywalk.pc, binaries, man pages"
 	@echo "  lint / format     cppcheck + clang-tidy / clang-format"
