@@ -31,6 +31,10 @@
  *   1 (2026-11)  compatible addition: CTL_DEFUNCT (21), the daemon's
  *                pid_shutdown_sockets: defunct every eligible channel of
  *                a process; older daemons answer it ENOTTY.
+ *   1 (2026-11)  compatible addition: a no-copy monitor channel's open
+ *                hands over a fifth memfd (mr_fd 4: the watched pool,
+ *                opened read-only, mapped SKC_PROT_READ); co_map.mp_nfds
+ *                and af_nfds say how many.  No struct changed.
  */
 #ifndef _SKYWALK_SKCHAN_ABI_H_
 #define _SKYWALK_SKCHAN_ABI_H_
