@@ -11,8 +11,10 @@
 # (or says "not supported by this daemon"); attach/lookup/detach of an
 # in-daemon loop device when the daemon supports it; defunct makes the
 # holder's channels defunct, as the list then shows (or, on a daemon
-# without it, says "not supported by this daemon", exit 1).  Bad arguments exit 2 with the
-# usage; an unreachable door exits 1 naming the path and the reason.
+# without it, says "not supported by this daemon", exit 1).  Provider
+# names with quotes, control and non-ASCII bytes stay valid JSON and
+# printable text.  Bad arguments exit 2 with the usage; an unreachable
+# door exits 1 naming the path and the reason.
 # shellcheck source=../lib/common.sh disable=SC1091
 . "$(dirname "$0")/../lib/common.sh"
 sk_init 60-skctl
@@ -261,8 +263,47 @@ inner() {
     echo "60-skctl: all checks passed on the $SKCHAN_DOOR door"
 }
 
+# A provider whose name holds a quote, a backslash, control characters
+# and non-ASCII bytes (registered through libskywalk by python's ctypes):
+# the JSON stays valid and keeps every byte (as \u00XX for bytes >= 0x7f),
+# the text output shows only printable ASCII.
+NAMES_PY='
+import ctypes, json, subprocess, sys
+lib = ctypes.CDLL(sys.argv[1])
+lib.os_nexus_controller_create.restype = ctypes.c_void_p
+lib.os_nexus_attr_create.restype = ctypes.c_void_p
+ctl = lib.os_nexus_controller_create()
+attr = lib.os_nexus_attr_create()
+assert ctl and attr
+name = b"we\"ird\\ \n\t\x7f\xc3\xa9\xff"
+buf = ctypes.create_string_buffer(name, 64)
+uuid = ctypes.create_string_buffer(16)
+rc = lib.os_nexus_controller_register_provider(ctypes.c_void_p(ctl), buf, 0,
+                                               ctypes.c_void_p(attr), uuid)
+assert rc == 0, rc
+out = subprocess.run([sys.argv[2], "--json", "list", "providers"],
+                     check=True, capture_output=True).stdout
+got = json.loads(out)["providers"][0]["name"]
+assert got == name.decode("latin-1"), (got, name)
+txt = subprocess.run([sys.argv[2], "list"], check=True,
+                     capture_output=True).stdout
+line = [l for l in txt.split(b"\n") if l.startswith(b"provider ")][0]
+assert all(32 <= c < 127 for c in line), line
+assert b"\"we\"ird\\ ??????\"" in line, line
+print("60-skctl: odd provider names: JSON and text ok")
+'
+
+inner_names() {
+    python3 -c "$NAMES_PY" "$SK_BUILD/libskywalk.so" "$SKCTL" ||
+        { echo "60-skctl: FAIL: odd provider names"; exit 1; }
+}
+
 if [[ ${1:-} == --inner ]]; then
     inner
+    exit 0
+fi
+if [[ ${1:-} == --inner-names ]]; then
+    inner_names
     exit 0
 fi
 
@@ -271,5 +312,8 @@ say "---- no daemon: arguments and unreachable doors ----"
 inner_usage
 inner_unreachable
 ((FAILS == 0)) || sk_fail "$FAILS argument/unreachable check(s)"
+if [[ $(sk_doors) != cuse ]]; then       # door-independent too
+    on_door socket "$0" --inner-names
+fi
 both_doors "$0" --inner
 sk_finish
