@@ -101,7 +101,7 @@ static uint64_t
 skctl_features(const struct skc_ctl_info *req)
 {
 	uint64_t f = SKC_CTL_FEAT_LIST | SKC_CTL_FEAT_RING_STATS |
-	    SKC_CTL_FEAT_NETIF;
+	    SKC_CTL_FEAT_NETIF | SKC_CTL_FEAT_DEFUNCT;
 
 	if (!uuid_is_null(req->di_kpipe_uuid))
 		f |= SKC_CTL_FEAT_KPIPE;

@@ -658,9 +658,9 @@ typedef unsigned (*bn_take_fn)(struct bn_run *b, int wait_ms);
 
 /*
  * Stream: the peer blasts for the cell's time; we take frames until it
- * is done and the queue has been quiet a moment.  The rate is over our
- * busy time, first frame to last: a reader slower than the peer is
- * still draining the queue after the peer stopped.
+ * is done and the queue has been quiet a moment.  The rate is over the
+ * time from the command to the last frame taken: a reader slower than
+ * the peer is still draining the queue after the peer stopped.
  */
 static void
 bn_rx_stream(struct bn_run *b, int raw, bn_take_fn take, uint32_t len,
@@ -669,7 +669,7 @@ bn_rx_stream(struct bn_run *b, int raw, bn_take_fn take, uint32_t len,
 	struct bn_pcmd pc = {.pc_op = BN_P_BLAST, .pc_raw = (uint32_t)raw,
 			     .pc_len = len, .pc_secs = b->b_o->o_secs};
 	struct bn_prep pr = {0};
-	double first = 0, last = 0;
+	double first = bn_now(), last = first;
 	int done = 0;
 	unsigned n;
 
@@ -678,8 +678,6 @@ bn_rx_stream(struct bn_run *b, int raw, bn_take_fn take, uint32_t len,
 		n = take(b, done ? BN_QUIET_MS : 10);
 		if (n != 0) {
 			last = bn_now();
-			if (s->s_app == 0)
-				first = last;
 			s->s_app += n;
 			s->s_waits++;
 		} else if (done) {

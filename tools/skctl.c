@@ -316,12 +316,6 @@ skctl_fail(const char *what, int err)
 	return SKCTL_EX_FAIL;
 }
 
-static int
-skctl_unsupported(const char *what)
-{
-	return skctl_fail(what, ENOTTY);
-}
-
 /* ---- stats and info ------------------------------------------------------- */
 
 #define SKCTL_STAT(f)   { #f + 3, offsetof(struct skc_ctl_stats, f), \
@@ -1153,12 +1147,32 @@ skctl_cmd_lookup(struct skchan_ctl *ctl, const struct skctl_opts *o)
 	return rc;
 }
 
-/* ---- defunct: a request of the next daemon ---------------------------------- */
+/* ---- defunct: the daemon's pid_shutdown_sockets ---------------------------- */
 
+/*
+ * Every eligible channel of the process goes defunct.  Text: one line
+ * saying how many; a process with channels none of which allowed it is
+ * not an error (XNU leaves them be too).  An older daemon: ENOTTY.
+ */
 static int
 skctl_cmd_defunct(struct skchan_ctl *ctl, const struct skctl_opts *o)
 {
-	return skctl_unsupported("defunct");
+	struct skc_ctl_defunct df;
+
+	memset(&df, 0, sizeof(df));
+	df.df_pid = (int32_t)o->o_pid;
+	if (skchan_ctl_call(ctl, SKC_IOC_CTL_DEFUNCT, &df) < 0)
+		return skctl_fail("defunct", errno);
+	if (o->o_json) {
+		js_open(&skctl_js, NULL, '{');
+		js_i64(&skctl_js, "pid", df.df_pid);
+		js_u64(&skctl_js, "defuncted", df.df_count);
+		js_close(&skctl_js, '}');
+	} else {
+		printf("pid %d: %u channel%s defunct\n", (int)df.df_pid,
+		    df.df_count, df.df_count == 1 ? "" : "s");
+	}
+	return SKCTL_EX_OK;
 }
 
 /* ---- command line ------------------------------------------------------------ */
