@@ -41,11 +41,12 @@
 #include "sk_ctl.h"
 
 _Static_assert(SK_DOOR_CUSE == SKC_CTL_DOOR_CUSE &&
-    SK_DOOR_SOCKET == SKC_CTL_DOOR_SOCKET &&
-    SK_DOOR_LOCAL == SKC_CTL_DOOR_LOCAL, "door numbers are the ABI's");
+		   SK_DOOR_SOCKET == SKC_CTL_DOOR_SOCKET &&
+		   SK_DOOR_LOCAL == SKC_CTL_DOOR_LOCAL,
+	       "door numbers are the ABI's");
 
-static uint64_t skctl_start_ns;         /* CLOCK_REALTIME */
-static uint64_t skctl_start_mono;       /* sk_now_ns() */
+static uint64_t skctl_start_ns;	  /* CLOCK_REALTIME */
+static uint64_t skctl_start_mono; /* sk_now_ns() */
 
 void
 sk_ctl_init(void)
@@ -53,8 +54,8 @@ sk_ctl_init(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	skctl_start_ns = (uint64_t)ts.tv_sec * 1000000000ull +
-	    (uint64_t)ts.tv_nsec;
+	skctl_start_ns =
+	    (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	skctl_start_mono = sk_now_ns();
 }
 
@@ -87,7 +88,7 @@ sk_ctl_list_reserved(const void *arg)
 	return req->ls_reserved != 0 ? -EINVAL : 0;
 }
 
-/* ---- CTL_INFO ------------------------------------------------------------- */
+/* ---- CTL_INFO ------------------------------------------------------------ */
 
 /* The loopback instance, when this daemon has one (else null). */
 static void
@@ -101,7 +102,7 @@ static uint64_t
 skctl_features(const struct skc_ctl_info *req)
 {
 	uint64_t f = SKC_CTL_FEAT_LIST | SKC_CTL_FEAT_RING_STATS |
-	    SKC_CTL_FEAT_NETIF | SKC_CTL_FEAT_DEFUNCT;
+		     SKC_CTL_FEAT_NETIF | SKC_CTL_FEAT_DEFUNCT;
 
 	if (!uuid_is_null(req->di_kpipe_uuid))
 		f |= SKC_CTL_FEAT_KPIPE;
@@ -130,7 +131,7 @@ sk_ctl_info(struct skc_ctl_info *req, enum sk_door door)
 	return 0;
 }
 
-/* ---- CTL_LIST: entries ---------------------------------------------------- */
+/* ---- CTL_LIST: entries --------------------------------------------------- */
 
 /* Every instance: nexus.c's list, then the kernel pipes. */
 static const struct kern_nexus *
@@ -245,7 +246,7 @@ skctl_fill_nexus(struct skc_ctl_ent *e, const struct kern_nexus *nx)
 	ne->ne_tx_slots = np->nxp_tx_slots;
 	ne->ne_rx_slots = np->nxp_rx_slots;
 	snprintf(ne->ne_ifname, sizeof(ne->ne_ifname), "%s",
-	    nx_netif_ifname(nx));
+		 nx_netif_ifname(nx));
 }
 
 static void
@@ -280,7 +281,7 @@ skctl_fill_chan(struct skc_ctl_ent *e, const struct kern_channel *ch)
  */
 static void
 skctl_fill_ring_stats(struct skc_ctl_ent *e, const struct kern_channel *ch,
-    const struct kern_channel_ring *kr)
+		      const struct kern_channel_ring *kr)
 {
 	struct skc_ctl_ring_ent *re = &e->le_u.lu_ring;
 
@@ -295,7 +296,7 @@ skctl_fill_ring_stats(struct skc_ctl_ent *e, const struct kern_channel *ch,
 
 static void
 skctl_fill_ring(struct skc_ctl_ent *e, const struct kern_channel *ch,
-    const struct kern_channel_ring *kr)
+		const struct kern_channel_ring *kr)
 {
 	struct skc_ctl_ring_ent *re = &e->le_u.lu_ring;
 
@@ -314,14 +315,14 @@ skctl_fill_ring(struct skc_ctl_ent *e, const struct kern_channel *ch,
 	skctl_fill_ring_stats(e, ch, kr);
 }
 
-/* ---- CTL_LIST: the walk --------------------------------------------------- */
+/* ---- CTL_LIST: the walk -------------------------------------------------- */
 
 struct skctl_walk {
 	struct skc_ctl_list *w_req;
-	uint32_t w_kinds;               /* SKC_CTL_KIND_BIT()s wanted */
-	uint32_t w_skip;                /* entries before the page */
-	uint32_t w_pos;                 /* entries walked so far */
-	uint32_t w_fp;                  /* FNV-1a of the identities walked */
+	uint32_t w_kinds; /* SKC_CTL_KIND_BIT()s wanted */
+	uint32_t w_skip;  /* entries before the page */
+	uint32_t w_pos;	  /* entries walked so far */
+	uint32_t w_fp;	  /* FNV-1a of the identities walked */
 };
 
 static void
@@ -394,8 +395,8 @@ skctl_walk_nexus(struct skctl_walk *w)
 static void
 skctl_walk_chan_rings(struct skctl_walk *w, const struct kern_channel *ch)
 {
-	struct kern_channel_ring *const *krs[2] = { ch->ch_tx_krings,
-		ch->ch_rx_krings };
+	struct kern_channel_ring *const *krs[2] = {ch->ch_tx_krings,
+						   ch->ch_rx_krings};
 	struct skc_ctl_ent e;
 	uint32_t d, i;
 
@@ -417,7 +418,8 @@ skctl_walk_channels(struct skctl_walk *w, bool rings)
 	struct skc_ctl_ent e;
 
 	while ((nx = skctl_nx_next(nx)) != NULL) {
-		TAILQ_FOREACH(ch, &nx->nx_channels, ch_nx_link) {
+		TAILQ_FOREACH(ch, &nx->nx_channels, ch_nx_link)
+		{
 			if (rings) {
 				skctl_walk_chan_rings(w, ch);
 				continue;
@@ -445,8 +447,7 @@ skctl_walk(struct skctl_walk *w)
 static int
 skctl_list_begin(struct skc_ctl_list *req, struct skctl_walk *w)
 {
-	uint32_t kinds = req->ls_kinds != 0 ? req->ls_kinds :
-	    SKC_CTL_KINDS_ALL;
+	uint32_t kinds = req->ls_kinds != 0 ? req->ls_kinds : SKC_CTL_KINDS_ALL;
 
 	if (kinds & ~SKC_CTL_KINDS_ALL)
 		return -EINVAL;
@@ -490,7 +491,6 @@ sk_ctl_list(struct skc_ctl_list *req)
 		return skctl_list_stale(req);
 	req->ls_total = w.w_pos;
 	next = w.w_skip + req->ls_count;
-	req->ls_cursor = next < w.w_pos ?
-	    ((uint64_t)w.w_fp << 32 | next) : 0;
+	req->ls_cursor = next < w.w_pos ? ((uint64_t)w.w_fp << 32 | next) : 0;
 	return 0;
 }

@@ -31,9 +31,9 @@
 
 #include <skywalk/skchan_ctl.h>
 
-#define SKCTL_EX_OK     0
-#define SKCTL_EX_FAIL   1
-#define SKCTL_EX_USAGE  2
+#define SKCTL_EX_OK 0
+#define SKCTL_EX_FAIL 1
+#define SKCTL_EX_USAGE 2
 
 static const char *skctl_prog = "skctl";
 
@@ -41,12 +41,12 @@ static const char *skctl_prog = "skctl";
 struct skctl_opts {
 	bool o_json;
 	bool o_create;
-	bool o_loop;                    /* attach an in-daemon loop device */
-	int o_rings;                    /* -1: not given */
+	bool o_loop; /* attach an in-daemon loop device */
+	int o_rings; /* -1: not given */
 	int o_slots;
-	long o_pid;                     /* --pid, -1: not given */
+	long o_pid; /* --pid, -1: not given */
 	const char *o_cmd;
-	char **o_args;                  /* operands after the command */
+	char **o_args; /* operands after the command */
 	int o_nargs;
 };
 
@@ -57,7 +57,7 @@ struct skctl_cmd {
 	int c_max_args;
 };
 
-/* ---- JSON output ------------------------------------------------------- */
+/* ---- JSON output --------------------------------------------------------- */
 
 /*
  * A tiny writer: one object, nested objects and arrays, two-space
@@ -65,7 +65,7 @@ struct skctl_cmd {
  * names are bytes from userland) comes out as valid JSON: bytes >= 0x80
  * are written as \u00XX (their Latin-1 reading).
  */
-#define JS_DEPTH_MAX    8
+#define JS_DEPTH_MAX 8
 
 struct js {
 	int j_depth;
@@ -184,17 +184,17 @@ js_uuid(struct js *j, const char *key, const uuid_t u)
 	printf("\"%s\"", s);
 }
 
-/* ---- names ---------------------------------------------------------------- */
+/* ---- names --------------------------------------------------------------- */
 
 static const char *
 skctl_type_name(uint32_t type)
 {
 	static const char *const names[] = {
-		[NEXUS_TYPE_USER_PIPE] = "user-pipe",
-		[NEXUS_TYPE_KERNEL_PIPE] = "kernel-pipe",
-		[NEXUS_TYPE_NET_IF] = "netif",
-		[NEXUS_TYPE_FLOW_SWITCH] = "flowswitch",
-		[NEXUS_TYPE_MONITOR] = "monitor",
+	    [NEXUS_TYPE_USER_PIPE] = "user-pipe",
+	    [NEXUS_TYPE_KERNEL_PIPE] = "kernel-pipe",
+	    [NEXUS_TYPE_NET_IF] = "netif",
+	    [NEXUS_TYPE_FLOW_SWITCH] = "flowswitch",
+	    [NEXUS_TYPE_MONITOR] = "monitor",
 	};
 
 	if (type < sizeof(names) / sizeof(names[0]) && names[type] != NULL)
@@ -223,34 +223,34 @@ struct skctl_bit {
 };
 
 static const struct skctl_bit skctl_feats[] = {
-	{ SKC_CTL_FEAT_LIST, "list" },
-	{ SKC_CTL_FEAT_KPIPE, "kpipe" },
-	{ SKC_CTL_FEAT_NETIF, "netif" },
-	{ SKC_CTL_FEAT_DEFUNCT, "defunct" },
-	{ SKC_CTL_FEAT_RING_STATS, "ring-stats" },
-	{ 0, NULL },
+    {SKC_CTL_FEAT_LIST, "list"},
+    {SKC_CTL_FEAT_KPIPE, "kpipe"},
+    {SKC_CTL_FEAT_NETIF, "netif"},
+    {SKC_CTL_FEAT_DEFUNCT, "defunct"},
+    {SKC_CTL_FEAT_RING_STATS, "ring-stats"},
+    {0, NULL},
 };
 
 static const struct skctl_bit skctl_modes[] = {
-	{ CHMODE_MONITOR_TX, "monitor-tx" },
-	{ CHMODE_MONITOR_RX, "monitor-rx" },
-	{ CHMODE_MONITOR_NO_COPY, "monitor-no-copy" },
-	{ CHMODE_USER_PACKET_POOL, "user-packet-pool" },
-	{ CHMODE_DEFUNCT_OK, "defunct-ok" },
-	{ CHMODE_FILTER, "filter" },
-	{ CHMODE_EVENT_RING, "event-ring" },
-	{ CHMODE_LOW_LATENCY, "low-latency" },
-	{ CHMODE_EXCLUSIVE, "exclusive" },
-	{ CHMODE_KERNEL, "kernel" },
-	{ CHMODE_HOST, "host" },
-	{ 0, NULL },
+    {CHMODE_MONITOR_TX, "monitor-tx"},
+    {CHMODE_MONITOR_RX, "monitor-rx"},
+    {CHMODE_MONITOR_NO_COPY, "monitor-no-copy"},
+    {CHMODE_USER_PACKET_POOL, "user-packet-pool"},
+    {CHMODE_DEFUNCT_OK, "defunct-ok"},
+    {CHMODE_FILTER, "filter"},
+    {CHMODE_EVENT_RING, "event-ring"},
+    {CHMODE_LOW_LATENCY, "low-latency"},
+    {CHMODE_EXCLUSIVE, "exclusive"},
+    {CHMODE_KERNEL, "kernel"},
+    {CHMODE_HOST, "host"},
+    {0, NULL},
 };
 
 static const struct skctl_bit skctl_nx_flags[] = {
-	{ SKC_CTL_NEF_INVALIDATED, "invalidated" },
-	{ SKC_CTL_NEF_REJECT, "rejected" },
-	{ SKC_CTL_NEF_KERNEL, "kernel" },
-	{ 0, NULL },
+    {SKC_CTL_NEF_INVALIDATED, "invalidated"},
+    {SKC_CTL_NEF_REJECT, "rejected"},
+    {SKC_CTL_NEF_KERNEL, "kernel"},
+    {0, NULL},
 };
 
 /* "a,b,c" for a person, or "-" when no bit is set. */
@@ -271,7 +271,7 @@ skctl_print_bits(const struct skctl_bit *tab, uint64_t bits)
 
 static void
 js_bits(struct js *j, const char *key, const struct skctl_bit *tab,
-    uint64_t bits)
+	uint64_t bits)
 {
 	js_open(j, key, '[');
 	for (; tab->b_name != NULL; tab++) {
@@ -302,24 +302,26 @@ skctl_uuid_str(const uuid_t u, char buf[37])
 	return buf;
 }
 
-/* ---- errors --------------------------------------------------------------- */
+/* ---- errors -------------------------------------------------------------- */
 
 static int
 skctl_fail(const char *what, int err)
 {
 	if (err == ENOTTY)
 		fprintf(stderr, "%s: %s: not supported by this daemon\n",
-		    skctl_prog, what);
+			skctl_prog, what);
 	else
 		fprintf(stderr, "%s: %s: %s\n", skctl_prog, what,
-		    strerror(err));
+			strerror(err));
 	return SKCTL_EX_FAIL;
 }
 
-/* ---- stats and info ------------------------------------------------------- */
+/* ---- stats and info ------------------------------------------------------ */
 
+/* clang-format off */
 #define SKCTL_STAT(f)   { #f + 3, offsetof(struct skc_ctl_stats, f), \
 	sizeof(((struct skc_ctl_stats *)0)->f) }
+/* clang-format on */
 
 struct skctl_stat_field {
 	const char *sf_name;
@@ -328,16 +330,16 @@ struct skctl_stat_field {
 };
 
 static const struct skctl_stat_field skctl_stat_fields[] = {
-	SKCTL_STAT(cs_files), SKCTL_STAT(cs_controllers),
-	SKCTL_STAT(cs_providers), SKCTL_STAT(cs_instances),
-	SKCTL_STAT(cs_channels), SKCTL_STAT(cs_arenas),
-	SKCTL_STAT(cs_memfds), SKCTL_STAT(cs_bindings),
-	SKCTL_STAT(cs_tickets), SKCTL_STAT(cs_arena_bytes),
-	SKCTL_STAT(cs_requests), SKCTL_STAT(cs_errors),
-	SKCTL_STAT(cs_kills),
+    SKCTL_STAT(cs_files),     SKCTL_STAT(cs_controllers),
+    SKCTL_STAT(cs_providers), SKCTL_STAT(cs_instances),
+    SKCTL_STAT(cs_channels),  SKCTL_STAT(cs_arenas),
+    SKCTL_STAT(cs_memfds),    SKCTL_STAT(cs_bindings),
+    SKCTL_STAT(cs_tickets),   SKCTL_STAT(cs_arena_bytes),
+    SKCTL_STAT(cs_requests),  SKCTL_STAT(cs_errors),
+    SKCTL_STAT(cs_kills),
 };
 
-#define SKCTL_NSTATS    (sizeof(skctl_stat_fields) / sizeof(skctl_stat_fields[0]))
+#define SKCTL_NSTATS (sizeof(skctl_stat_fields) / sizeof(skctl_stat_fields[0]))
 
 static uint64_t
 skctl_stat_value(const struct skc_ctl_stats *st, size_t i)
@@ -362,7 +364,8 @@ skctl_stats_json(struct js *j, const char *key, const struct skc_ctl_stats *st)
 
 	js_open(j, key, '{');
 	for (i = 0; i < SKCTL_NSTATS; i++)
-		js_u64(j, skctl_stat_fields[i].sf_name, skctl_stat_value(st, i));
+		js_u64(j, skctl_stat_fields[i].sf_name,
+		       skctl_stat_value(st, i));
 	js_close(j, '}');
 }
 
@@ -380,7 +383,7 @@ skctl_cmd_stats(struct skchan_ctl *ctl, const struct skctl_opts *o)
 	}
 	for (i = 0; i < SKCTL_NSTATS; i++)
 		printf("%-12s %" PRIu64 "\n", skctl_stat_fields[i].sf_name,
-		    skctl_stat_value(&st, i));
+		       skctl_stat_value(&st, i));
 	return SKCTL_EX_OK;
 }
 
@@ -388,14 +391,14 @@ skctl_cmd_stats(struct skchan_ctl *ctl, const struct skctl_opts *o)
 static const char *
 skctl_door_path(int door)
 {
-	const char *env = door == SKC_CTL_DOOR_CUSE ? "SKCHAN_DEVICE" :
-	    "SKCHAN_SOCKET";
+	const char *env =
+	    door == SKC_CTL_DOOR_CUSE ? "SKCHAN_DEVICE" : "SKCHAN_SOCKET";
 	const char *s = getenv(env);
 
 	if (s != NULL && *s != '\0')
 		return s;
-	return door == SKC_CTL_DOOR_CUSE ? SKCHAN_DEFAULT_DEVICE :
-	    SKCHAN_DEFAULT_SOCKET;
+	return door == SKC_CTL_DOOR_CUSE ? SKCHAN_DEFAULT_DEVICE
+					 : SKCHAN_DEFAULT_SOCKET;
 }
 
 static void
@@ -414,8 +417,9 @@ skctl_fmt_uptime(uint64_t ns, char *buf, size_t len)
 {
 	uint64_t s = ns / 1000000000ull;
 
-	snprintf(buf, len, "%" PRIu64 "d %02" PRIu64 ":%02" PRIu64
-	    ":%02" PRIu64, s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+	snprintf(buf, len,
+		 "%" PRIu64 "d %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64,
+		 s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
 }
 
 static void
@@ -451,27 +455,30 @@ skctl_info_text(const struct skc_ctl_info *in, int door)
 	skctl_fmt_time(in->di_start_ns, when, sizeof(when));
 	skctl_fmt_uptime(in->di_uptime_ns, up, sizeof(up));
 	printf("daemon      %.*s\n", (int)sizeof(in->di_version),
-	    in->di_version);
+	       in->di_version);
 	printf("pid         %d\n", in->di_pid);
 	printf("started     %s (up %s)\n", when, up);
 	printf("door        %s %s\n", skctl_door_name((uint32_t)door),
-	    skctl_door_path(door));
+	       skctl_door_path(door));
 	printf("abi         version %u, requests 1..%u\n", in->di_abi_version,
-	    in->di_nr_max);
+	       in->di_nr_max);
 	printf("features    ");
 	skctl_print_bits(skctl_feats, in->di_features);
 	printf("\nkern uuid   %s\n", skctl_uuid_str(in->di_kern_uuid, u));
-	printf("kpipe uuid  %s\n", uuid_is_null(in->di_kpipe_uuid) ? "none" :
-	    skctl_uuid_str(in->di_kpipe_uuid, u));
+	printf("kpipe uuid  %s\n", uuid_is_null(in->di_kpipe_uuid)
+				       ? "none"
+				       : skctl_uuid_str(in->di_kpipe_uuid, u));
 	printf("objects     %u handles, %u controllers, %u providers, "
-	    "%u instances, %u channels, %u bindings\n", st->cs_files,
-	    st->cs_controllers, st->cs_providers, st->cs_instances,
-	    st->cs_channels, st->cs_bindings);
+	       "%u instances, %u channels, %u bindings\n",
+	       st->cs_files, st->cs_controllers, st->cs_providers,
+	       st->cs_instances, st->cs_channels, st->cs_bindings);
 	printf("memory      %u arenas, %u memfds, %" PRIu64 " bytes, "
-	    "%u tickets\n", st->cs_arenas, st->cs_memfds, st->cs_arena_bytes,
-	    st->cs_tickets);
+	       "%u tickets\n",
+	       st->cs_arenas, st->cs_memfds, st->cs_arena_bytes,
+	       st->cs_tickets);
 	printf("requests    %" PRIu64 " served, %" PRIu64 " failed, %" PRIu64
-	    " kills\n", st->cs_requests, st->cs_errors, st->cs_kills);
+	       " kills\n",
+	       st->cs_requests, st->cs_errors, st->cs_kills);
 }
 
 static int
@@ -497,8 +504,10 @@ skctl_cmd_kpipe_uuid(struct skchan_ctl *ctl, const struct skctl_opts *o)
 	if (skchan_ctl_info(ctl, &in) < 0)
 		return skctl_fail("kpipe-uuid", errno);
 	if (uuid_is_null(in.di_kpipe_uuid)) {
-		fprintf(stderr, "%s: kpipe-uuid: this daemon has no "
-		    "kernel-pipe loopback instance\n", skctl_prog);
+		fprintf(stderr,
+			"%s: kpipe-uuid: this daemon has no "
+			"kernel-pipe loopback instance\n",
+			skctl_prog);
 		return SKCTL_EX_FAIL;
 	}
 	if (o->o_json) {
@@ -511,7 +520,7 @@ skctl_cmd_kpipe_uuid(struct skchan_ctl *ctl, const struct skctl_opts *o)
 	return SKCTL_EX_OK;
 }
 
-/* ---- list: JSON ----------------------------------------------------------- */
+/* ---- list: JSON ---------------------------------------------------------- */
 
 static void
 skctl_prov_json(struct js *j, const struct skc_ctl_ent *e)
@@ -531,8 +540,7 @@ skctl_prov_json(struct js *j, const struct skc_ctl_ent *e)
 	js_u64(j, "buf_size", p->pe_buf_size);
 	js_u64(j, "meta_size", p->pe_meta_size);
 	js_bool(j, "anonymous", (p->pe_nxp_flags & NXPF_ANONYMOUS) != 0);
-	js_bool(j, "user_channels",
-	    (p->pe_nxp_flags & NXPF_USER_CHANNEL) != 0);
+	js_bool(j, "user_channels", (p->pe_nxp_flags & NXPF_USER_CHANNEL) != 0);
 }
 
 static void
@@ -590,7 +598,7 @@ skctl_ring_json(struct js *j, const struct skc_ctl_ent *e)
 
 	js_uuid(j, "channel", e->le_parent);
 	js_str(j, "kind", r->re_kind == SKC_CTL_RING_TX ? "tx" : "rx",
-	    SIZE_MAX);
+	       SIZE_MAX);
 	js_u64(j, "ring_id", r->re_ring_id);
 	js_u64(j, "port", r->re_port);
 	js_u64(j, "num_slots", r->re_num_slots);
@@ -611,8 +619,8 @@ skctl_ring_json(struct js *j, const struct skc_ctl_ent *e)
 
 struct skctl_kind {
 	unsigned k_kind;
-	const char *k_word;             /* the subcommand operand */
-	const char *k_key;              /* the JSON key */
+	const char *k_word; /* the subcommand operand */
+	const char *k_key;  /* the JSON key */
 	void (*k_json)(struct js *j, const struct skc_ctl_ent *e);
 	void (*k_row)(const struct skc_ctl_ent *e);
 	const char *k_header;
@@ -620,7 +628,7 @@ struct skctl_kind {
 
 static void
 skctl_list_json(const struct skctl_kind *k, const struct skc_ctl_ent *ents,
-    size_t n)
+		size_t n)
 {
 	struct js *j = &skctl_js;
 	size_t i;
@@ -636,7 +644,7 @@ skctl_list_json(const struct skctl_kind *k, const struct skc_ctl_ent *ents,
 	js_close(j, ']');
 }
 
-/* ---- list: text ----------------------------------------------------------- */
+/* ---- list: text ---------------------------------------------------------- */
 
 static void
 skctl_prov_row(const struct skc_ctl_ent *e)
@@ -645,9 +653,9 @@ skctl_prov_row(const struct skc_ctl_ent *e)
 	char u[37];
 
 	printf("%-36s %-11s %7d %4u %5u/%-5u %5u/%-5u %6u  ",
-	    skctl_uuid_str(e->le_uuid, u), skctl_type_name(p->pe_type),
-	    p->pe_owner_pid, p->pe_instances, p->pe_tx_rings, p->pe_rx_rings,
-	    p->pe_tx_slots, p->pe_rx_slots, p->pe_buf_size);
+	       skctl_uuid_str(e->le_uuid, u), skctl_type_name(p->pe_type),
+	       p->pe_owner_pid, p->pe_instances, p->pe_tx_rings, p->pe_rx_rings,
+	       p->pe_tx_slots, p->pe_rx_slots, p->pe_buf_size);
 	skctl_print_name(p->pe_name, sizeof(p->pe_name));
 	putchar('\n');
 }
@@ -659,9 +667,9 @@ skctl_nexus_row(const struct skc_ctl_ent *e)
 	char u[37], pu[37];
 
 	printf("%-36s %-36s %-11s %7d %5u %4u %-8s ",
-	    skctl_uuid_str(e->le_uuid, u), skctl_uuid_str(e->le_parent, pu),
-	    skctl_type_name(n->ne_type), n->ne_owner_pid, n->ne_ports,
-	    n->ne_channels, n->ne_ifname[0] ? n->ne_ifname : "-");
+	       skctl_uuid_str(e->le_uuid, u), skctl_uuid_str(e->le_parent, pu),
+	       skctl_type_name(n->ne_type), n->ne_owner_pid, n->ne_ports,
+	       n->ne_channels, n->ne_ifname[0] ? n->ne_ifname : "-");
 	skctl_print_bits(skctl_nx_flags, e->le_flags);
 	putchar('\n');
 }
@@ -673,11 +681,11 @@ skctl_chan_row(const struct skc_ctl_ent *e)
 	char u[37], nu[37];
 
 	printf("%-36s %-36s %4u %7d %5u %-6s %2u-%-2u %2u-%-2u %s",
-	    skctl_uuid_str(e->le_uuid, u), skctl_uuid_str(e->le_parent, nu),
-	    c->ce_port, c->ce_pid, c->ce_uid, skctl_door_name(c->ce_door),
-	    c->ce_first_tx_ring, c->ce_last_tx_ring, c->ce_first_rx_ring,
-	    c->ce_last_rx_ring, (e->le_flags & SKC_CTL_CEF_DEFUNCT) ?
-	    "defunct " : "");
+	       skctl_uuid_str(e->le_uuid, u), skctl_uuid_str(e->le_parent, nu),
+	       c->ce_port, c->ce_pid, c->ce_uid, skctl_door_name(c->ce_door),
+	       c->ce_first_tx_ring, c->ce_last_tx_ring, c->ce_first_rx_ring,
+	       c->ce_last_rx_ring,
+	       (e->le_flags & SKC_CTL_CEF_DEFUNCT) ? "defunct " : "");
 	skctl_print_bits(skctl_modes, c->ce_mode);
 	putchar('\n');
 }
@@ -706,36 +714,39 @@ skctl_ring_row(const struct skc_ctl_ent *e)
 	char u[37];
 
 	printf("%-36s %-2s %4u %4u %5u %5u %5u %5u %5u ",
-	    skctl_uuid_str(e->le_parent, u),
-	    r->re_kind == SKC_CTL_RING_TX ? "tx" : "rx", r->re_ring_id,
-	    r->re_port, r->re_num_slots, r->re_khead, r->re_ktail,
-	    r->re_rhead, r->re_rtail);
+	       skctl_uuid_str(e->le_parent, u),
+	       r->re_kind == SKC_CTL_RING_TX ? "tx" : "rx", r->re_ring_id,
+	       r->re_port, r->re_num_slots, r->re_khead, r->re_ktail,
+	       r->re_rhead, r->re_rtail);
 	skctl_ring_counters(e);
 	putchar('\n');
 }
 
 static const struct skctl_kind skctl_kinds[] = {
-	{ SKC_CTL_KIND_PROVIDER, "providers", "providers", skctl_prov_json,
-	  skctl_prov_row, "UUID                                 TYPE"
-	  "          OWNER INST RINGS tx/rx SLOTS tx/rx    BUF  NAME" },
-	{ SKC_CTL_KIND_NEXUS, "instances", "instances", skctl_nexus_json,
-	  skctl_nexus_row, "UUID                                 PROVIDER"
-	  "                             TYPE          OWNER PORTS CHAN IFNAME"
-	  "   FLAGS" },
-	{ SKC_CTL_KIND_CHANNEL, "channels", "channels", skctl_chan_json,
-	  skctl_chan_row, "UUID                                 NEXUS"
-	  "                                PORT     PID   UID DOOR   TX    RX"
-	  "    MODE" },
-	{ SKC_CTL_KIND_RING, "rings", "rings", skctl_ring_json,
-	  skctl_ring_row, "CHANNEL                              DIR   ID PORT"
-	  " SLOTS KHEAD KTAIL RHEAD RTAIL    PACKETS        BYTES    DROPS" },
+    {SKC_CTL_KIND_PROVIDER, "providers", "providers", skctl_prov_json,
+     skctl_prov_row,
+     "UUID                                 TYPE"
+     "          OWNER INST RINGS tx/rx SLOTS tx/rx    BUF  NAME"},
+    {SKC_CTL_KIND_NEXUS, "instances", "instances", skctl_nexus_json,
+     skctl_nexus_row,
+     "UUID                                 PROVIDER"
+     "                             TYPE          OWNER PORTS CHAN IFNAME"
+     "   FLAGS"},
+    {SKC_CTL_KIND_CHANNEL, "channels", "channels", skctl_chan_json,
+     skctl_chan_row,
+     "UUID                                 NEXUS"
+     "                                PORT     PID   UID DOOR   TX    RX"
+     "    MODE"},
+    {SKC_CTL_KIND_RING, "rings", "rings", skctl_ring_json, skctl_ring_row,
+     "CHANNEL                              DIR   ID PORT"
+     " SLOTS KHEAD KTAIL RHEAD RTAIL    PACKETS        BYTES    DROPS"},
 };
 
-#define SKCTL_NKINDS    (sizeof(skctl_kinds) / sizeof(skctl_kinds[0]))
+#define SKCTL_NKINDS (sizeof(skctl_kinds) / sizeof(skctl_kinds[0]))
 
 static void
 skctl_list_table(const struct skctl_kind *k, const struct skc_ctl_ent *ents,
-    size_t n)
+		 size_t n)
 {
 	size_t i;
 
@@ -746,7 +757,7 @@ skctl_list_table(const struct skctl_kind *k, const struct skc_ctl_ent *ents,
 	}
 }
 
-/* ---- list: the tree ------------------------------------------------------- */
+/* ---- list: the tree ------------------------------------------------------ */
 
 /*
  * providers
@@ -762,12 +773,13 @@ skctl_tree_ring(const struct skc_ctl_ent *e)
 	const struct skc_ctl_ring_ent *r = &e->le_u.lu_ring;
 
 	printf("      %s ring %u: %u slots, khead %u ktail %u rhead %u "
-	    "rtail %u", r->re_kind == SKC_CTL_RING_TX ? "tx" : "rx",
-	    r->re_ring_id, r->re_num_slots, r->re_khead, r->re_ktail,
-	    r->re_rhead, r->re_rtail);
+	       "rtail %u",
+	       r->re_kind == SKC_CTL_RING_TX ? "tx" : "rx", r->re_ring_id,
+	       r->re_num_slots, r->re_khead, r->re_ktail, r->re_rhead,
+	       r->re_rtail);
 	if (!(e->le_flags & SKC_CTL_REF_NOSTATS))
-		printf(", %" PRIu64 " packets, %" PRIu64 " bytes", r->re_packets,
-		    r->re_bytes);
+		printf(", %" PRIu64 " packets, %" PRIu64 " bytes",
+		       r->re_packets, r->re_bytes);
 	if (!(e->le_flags & (SKC_CTL_REF_NOSTATS | SKC_CTL_REF_NODROPS)))
 		printf(", %" PRIu64 " drops", r->re_drops);
 	putchar('\n');
@@ -775,20 +787,19 @@ skctl_tree_ring(const struct skc_ctl_ent *e)
 
 static void
 skctl_tree_chan(const struct skc_ctl_ent *e, const struct skc_ctl_ent *ents,
-    size_t n)
+		size_t n)
 {
 	const struct skc_ctl_chan_ent *c = &e->le_u.lu_chan;
 	char u[37];
 	size_t i;
 
 	printf("    channel %s: port %u, pid %d uid %u, %s door, rings "
-	    "tx %u-%u rx %u-%u, mode ", skctl_uuid_str(e->le_uuid, u),
-	    c->ce_port, c->ce_pid, c->ce_uid, skctl_door_name(c->ce_door),
-	    c->ce_first_tx_ring, c->ce_last_tx_ring, c->ce_first_rx_ring,
-	    c->ce_last_rx_ring);
+	       "tx %u-%u rx %u-%u, mode ",
+	       skctl_uuid_str(e->le_uuid, u), c->ce_port, c->ce_pid, c->ce_uid,
+	       skctl_door_name(c->ce_door), c->ce_first_tx_ring,
+	       c->ce_last_tx_ring, c->ce_first_rx_ring, c->ce_last_rx_ring);
 	skctl_print_bits(skctl_modes, c->ce_mode);
-	printf("%s\n", (e->le_flags & SKC_CTL_CEF_DEFUNCT) ? ", DEFUNCT" :
-	    "");
+	printf("%s\n", (e->le_flags & SKC_CTL_CEF_DEFUNCT) ? ", DEFUNCT" : "");
 	for (i = 0; i < n; i++) {
 		if (ents[i].le_kind == SKC_CTL_KIND_RING &&
 		    uuid_compare(ents[i].le_parent, e->le_uuid) == 0)
@@ -798,18 +809,18 @@ skctl_tree_chan(const struct skc_ctl_ent *e, const struct skc_ctl_ent *ents,
 
 static void
 skctl_tree_nexus(const struct skc_ctl_ent *e, const struct skc_ctl_ent *ents,
-    size_t n)
+		 size_t n)
 {
 	const struct skc_ctl_nexus_ent *x = &e->le_u.lu_nexus;
 	char u[37];
 	size_t i;
 
-	printf("  instance %s: %s, %u/%u channels/ports", skctl_uuid_str(
-	    e->le_uuid, u), skctl_type_name(x->ne_type), x->ne_channels,
-	    x->ne_ports);
+	printf("  instance %s: %s, %u/%u channels/ports",
+	       skctl_uuid_str(e->le_uuid, u), skctl_type_name(x->ne_type),
+	       x->ne_channels, x->ne_ports);
 	if (x->ne_ifname[0] != '\0')
 		printf(", interface %.*s", (int)sizeof(x->ne_ifname),
-		    x->ne_ifname);
+		       x->ne_ifname);
 	if (e->le_flags != 0) {
 		printf(", ");
 		skctl_print_bits(skctl_nx_flags, e->le_flags);
@@ -831,13 +842,12 @@ skctl_tree_prov(const struct skc_ctl_ent *e)
 	printf("provider %s ", skctl_uuid_str(e->le_uuid, u));
 	skctl_print_name(p->pe_name, sizeof(p->pe_name));
 	printf(": %s, owner pid %d, rings %u/%u, slots %u/%u, buf %u\n",
-	    skctl_type_name(p->pe_type), p->pe_owner_pid, p->pe_tx_rings,
-	    p->pe_rx_rings, p->pe_tx_slots, p->pe_rx_slots, p->pe_buf_size);
+	       skctl_type_name(p->pe_type), p->pe_owner_pid, p->pe_tx_rings,
+	       p->pe_rx_rings, p->pe_tx_slots, p->pe_rx_slots, p->pe_buf_size);
 }
 
 static bool
-skctl_has_provider(const uuid_t prov, const struct skc_ctl_ent *ents,
-    size_t n)
+skctl_has_provider(const uuid_t prov, const struct skc_ctl_ent *ents, size_t n)
 {
 	size_t i;
 
@@ -881,15 +891,15 @@ skctl_tree(const struct skc_ctl_ent *ents, size_t n)
 		skctl_tree_prov(&ents[i]);
 		for (k = 0; k < n; k++) {
 			if (ents[k].le_kind == SKC_CTL_KIND_NEXUS &&
-			    uuid_compare(ents[k].le_parent,
-			    ents[i].le_uuid) == 0)
+			    uuid_compare(ents[k].le_parent, ents[i].le_uuid) ==
+				0)
 				skctl_tree_nexus(&ents[k], ents, n);
 		}
 	}
 	skctl_tree_orphans(ents, n);
 }
 
-/* ---- list ------------------------------------------------------------------ */
+/* ---- list ---------------------------------------------------------------- */
 
 static const struct skctl_kind *
 skctl_kind_find(const char *word)
@@ -905,7 +915,7 @@ skctl_kind_find(const char *word)
 
 static void
 skctl_list_print(const struct skctl_kind *k, const struct skc_ctl_ent *ents,
-    size_t n, bool json)
+		 size_t n, bool json)
 {
 	size_t i;
 
@@ -934,14 +944,14 @@ skctl_cmd_list(struct skchan_ctl *ctl, const struct skctl_opts *o)
 	if (o->o_nargs == 1)
 		k = skctl_kind_find(o->o_args[0]);
 	if (skchan_ctl_list(ctl, k != NULL ? SKC_CTL_KIND_BIT(k->k_kind) : 0,
-	    &ents, &n) < 0)
+			    &ents, &n) < 0)
 		return skctl_fail("list", errno);
 	skctl_list_print(k, ents, n, o->o_json);
 	free(ents);
 	return SKCTL_EX_OK;
 }
 
-/* ---- netif: attach, detach, lookup ---------------------------------------- */
+/* ---- netif: attach, detach, lookup --------------------------------------- */
 
 static void
 skctl_attach_json(const struct skc_ctl_netif_attach *na)
@@ -1005,28 +1015,28 @@ skctl_cmd_detach(struct skchan_ctl *ctl, const struct skctl_opts *o)
 }
 
 static const struct skctl_bit skctl_netif_flags[] = {
-	{ SKC_NETIF_F_DAEMON, "daemon" },
-	{ SKC_NETIF_F_GONE, "gone" },
-	{ SKC_NETIF_F_LOOP, "loop" },
-	{ SKC_NETIF_F_CREATED, "created" },
-	{ 0, NULL },
+    {SKC_NETIF_F_DAEMON, "daemon"},
+    {SKC_NETIF_F_GONE, "gone"},
+    {SKC_NETIF_F_LOOP, "loop"},
+    {SKC_NETIF_F_CREATED, "created"},
+    {0, NULL},
 };
 
 static const struct skctl_bit skctl_link_bits[] = {
-	{ 1, "up" },
-	{ 2, "running" },
-	{ 0, NULL },
+    {1, "up"},
+    {2, "running"},
+    {0, NULL},
 };
 
 static const char *const skctl_drop_names[SKC_NETIF_DROP_NREASONS] = {
-	[SKC_NETIF_DROP_NO_CHANNEL] = "no_channel",
-	[SKC_NETIF_DROP_RING_FULL] = "ring_full",
-	[SKC_NETIF_DROP_TRUNCATED] = "truncated",
-	[SKC_NETIF_DROP_ERROR] = "error",
-	[SKC_NETIF_DROP_BADLEN] = "bad_length",
-	[SKC_NETIF_DROP_LINK_DOWN] = "link_down",
-	[SKC_NETIF_DROP_GONE] = "gone",
-	[SKC_NETIF_DROP_NO_PACKET] = "no_packet",
+    [SKC_NETIF_DROP_NO_CHANNEL] = "no_channel",
+    [SKC_NETIF_DROP_RING_FULL] = "ring_full",
+    [SKC_NETIF_DROP_TRUNCATED] = "truncated",
+    [SKC_NETIF_DROP_ERROR] = "error",
+    [SKC_NETIF_DROP_BADLEN] = "bad_length",
+    [SKC_NETIF_DROP_LINK_DOWN] = "link_down",
+    [SKC_NETIF_DROP_GONE] = "gone",
+    [SKC_NETIF_DROP_NO_PACKET] = "no_packet",
 };
 
 static const char *
@@ -1039,7 +1049,7 @@ static void
 skctl_hwaddr(const uint8_t *a, char buf[18])
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2],
-	    a[3], a[4], a[5]);
+		 a[3], a[4], a[5]);
 }
 
 static void
@@ -1063,8 +1073,8 @@ skctl_queue_json(struct js *j, const struct skc_netif_qstats *q)
 static uint32_t
 skctl_nqueues(const struct skc_ctl_netif_lookup *nl)
 {
-	return nl->nl_rings < SKC_NETIF_QUEUES_MAX ? nl->nl_rings :
-	    SKC_NETIF_QUEUES_MAX;
+	return nl->nl_rings < SKC_NETIF_QUEUES_MAX ? nl->nl_rings
+						   : SKC_NETIF_QUEUES_MAX;
 }
 
 static void
@@ -1098,10 +1108,12 @@ skctl_queue_text(uint32_t qi, const struct skc_netif_qstats *q)
 {
 	unsigned i;
 
-	printf("queue %-5u rx %" PRIu64 " packets %" PRIu64 " bytes, tx %"
-	    PRIu64 " packets %" PRIu64 " bytes, %" PRIu64 " pushbacks\n"
-	    "            drops:", qi, q->nq_rx_packets, q->nq_rx_bytes,
-	    q->nq_tx_packets, q->nq_tx_bytes, q->nq_tx_pushback);
+	printf("queue %-5u rx %" PRIu64 " packets %" PRIu64
+	       " bytes, tx %" PRIu64 " packets %" PRIu64 " bytes, %" PRIu64
+	       " pushbacks\n"
+	       "            drops:",
+	       qi, q->nq_rx_packets, q->nq_rx_bytes, q->nq_tx_packets,
+	       q->nq_tx_bytes, q->nq_tx_pushback);
 	for (i = 0; i < SKC_NETIF_DROP_NREASONS; i++)
 		printf(" %s %" PRIu64, skctl_drop_name(i), q->nq_drops[i]);
 	putchar('\n');
@@ -1115,15 +1127,15 @@ skctl_lookup_text(const struct skc_ctl_netif_lookup *nl)
 
 	skctl_hwaddr(nl->nl_hwaddr, hw);
 	printf("interface   %.*s (ifindex %u), mtu %u, hwaddr %s, link ",
-	    (int)sizeof(nl->nl_ifname), nl->nl_ifname, nl->nl_ifindex,
-	    nl->nl_mtu, hw);
+	       (int)sizeof(nl->nl_ifname), nl->nl_ifname, nl->nl_ifindex,
+	       nl->nl_mtu, hw);
 	skctl_print_bits(skctl_link_bits, nl->nl_link);
 	printf("\ninstance    %s\n", skctl_uuid_str(nl->nl_nx_uuid, u));
 	printf("attachment  %s\nflags       ",
-	    skctl_uuid_str(nl->nl_attach_uuid, u));
+	       skctl_uuid_str(nl->nl_attach_uuid, u));
 	skctl_print_bits(skctl_netif_flags, nl->nl_flags);
 	printf("\nrings       %u, %u channels\n", nl->nl_rings,
-	    nl->nl_channels);
+	       nl->nl_channels);
 	for (i = 0; i < skctl_nqueues(nl); i++)
 		skctl_queue_text(i, &nl->nl_q[i]);
 }
@@ -1147,7 +1159,7 @@ skctl_cmd_lookup(struct skchan_ctl *ctl, const struct skctl_opts *o)
 	return rc;
 }
 
-/* ---- defunct: the daemon's pid_shutdown_sockets ---------------------------- */
+/* ---- defunct: the daemon's pid_shutdown_sockets -------------------------- */
 
 /*
  * Every eligible channel of the process goes defunct.  Text: one line
@@ -1170,30 +1182,31 @@ skctl_cmd_defunct(struct skchan_ctl *ctl, const struct skctl_opts *o)
 		js_close(&skctl_js, '}');
 	} else {
 		printf("pid %d: %u channel%s defunct\n", (int)df.df_pid,
-		    df.df_count, df.df_count == 1 ? "" : "s");
+		       df.df_count, df.df_count == 1 ? "" : "s");
 	}
 	return SKCTL_EX_OK;
 }
 
-/* ---- command line ------------------------------------------------------------ */
+/* ---- command line -------------------------------------------------------- */
 
 static const struct skctl_cmd skctl_cmds[] = {
-	{ "info", skctl_cmd_info, 0, 0 },
-	{ "list", skctl_cmd_list, 0, 1 },
-	{ "kpipe-uuid", skctl_cmd_kpipe_uuid, 0, 0 },
-	{ "stats", skctl_cmd_stats, 0, 0 },
-	{ "attach", skctl_cmd_attach, 1, 1 },
-	{ "detach", skctl_cmd_detach, 1, 1 },
-	{ "lookup", skctl_cmd_lookup, 1, 1 },
-	{ "defunct", skctl_cmd_defunct, 0, 0 },
+    {"info", skctl_cmd_info, 0, 0},
+    {"list", skctl_cmd_list, 0, 1},
+    {"kpipe-uuid", skctl_cmd_kpipe_uuid, 0, 0},
+    {"stats", skctl_cmd_stats, 0, 0},
+    {"attach", skctl_cmd_attach, 1, 1},
+    {"detach", skctl_cmd_detach, 1, 1},
+    {"lookup", skctl_cmd_lookup, 1, 1},
+    {"defunct", skctl_cmd_defunct, 0, 0},
 };
 
-#define SKCTL_NCMDS     (sizeof(skctl_cmds) / sizeof(skctl_cmds[0]))
+#define SKCTL_NCMDS (sizeof(skctl_cmds) / sizeof(skctl_cmds[0]))
 
 static void
 skctl_usage(FILE *f)
 {
-	fprintf(f,
+	fprintf(
+	    f,
 	    "usage: %s [--json] [--door cuse|socket|auto] [--device PATH]\n"
 	    "             [--socket PATH] COMMAND [ARGS]\n"
 	    "commands:\n"
@@ -1207,10 +1220,12 @@ skctl_usage(FILE *f)
 	    "  detach IFNAME|UUID\n"
 	    "  lookup IFNAME\n"
 	    "  defunct --pid PID\n"
-	    "see skctl(8)\n", skctl_prog);
+	    "see skctl(8)\n",
+	    skctl_prog);
 }
 
-static int skctl_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int skctl_bad(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /* A bad command line: say what, then the usage; the caller exits 2. */
 static int
@@ -1253,17 +1268,17 @@ enum {
 };
 
 static const struct option skctl_longopts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "door", required_argument, NULL, SKCTL_OPT_DOOR },
-	{ "device", required_argument, NULL, SKCTL_OPT_DEVICE },
-	{ "socket", required_argument, NULL, SKCTL_OPT_SOCKET },
-	{ "create", no_argument, NULL, SKCTL_OPT_CREATE },
-	{ "loop", no_argument, NULL, SKCTL_OPT_LOOP },
-	{ "rings", required_argument, NULL, SKCTL_OPT_RINGS },
-	{ "slots", required_argument, NULL, SKCTL_OPT_SLOTS },
-	{ "pid", required_argument, NULL, SKCTL_OPT_PID },
-	{ NULL, 0, NULL, 0 },
+    {"json", no_argument, NULL, 'j'},
+    {"help", no_argument, NULL, 'h'},
+    {"door", required_argument, NULL, SKCTL_OPT_DOOR},
+    {"device", required_argument, NULL, SKCTL_OPT_DEVICE},
+    {"socket", required_argument, NULL, SKCTL_OPT_SOCKET},
+    {"create", no_argument, NULL, SKCTL_OPT_CREATE},
+    {"loop", no_argument, NULL, SKCTL_OPT_LOOP},
+    {"rings", required_argument, NULL, SKCTL_OPT_RINGS},
+    {"slots", required_argument, NULL, SKCTL_OPT_SLOTS},
+    {"pid", required_argument, NULL, SKCTL_OPT_PID},
+    {NULL, 0, NULL, 0},
 };
 
 /* --door/--device/--socket are the environment variables, spelled out. */
@@ -1273,11 +1288,14 @@ skctl_door_opt(int c, const char *arg)
 	if (c == SKCTL_OPT_DOOR && strcmp(arg, "cuse") != 0 &&
 	    strcmp(arg, "socket") != 0 && strcmp(arg, "auto") != 0)
 		return skctl_bad("--door: expected cuse, socket or auto, "
-		    "not '%s'", arg);
+				 "not '%s'",
+				 arg);
 	if (*arg == '\0')
 		return skctl_bad("empty path");
-	setenv(c == SKCTL_OPT_DOOR ? "SKCHAN_DOOR" : c == SKCTL_OPT_DEVICE ?
-	    "SKCHAN_DEVICE" : "SKCHAN_SOCKET", arg, 1);
+	setenv(c == SKCTL_OPT_DOOR     ? "SKCHAN_DOOR"
+	       : c == SKCTL_OPT_DEVICE ? "SKCHAN_DEVICE"
+				       : "SKCHAN_SOCKET",
+	       arg, 1);
 	return 0;
 }
 
@@ -1316,7 +1334,9 @@ skctl_opt(struct skctl_opts *o, int c, const char *arg)
 	case SKCTL_OPT_PID:
 		o->o_pid = skctl_number(arg, INT32_MAX);
 		return o->o_pid < 0 ? skctl_bad("--pid: not a process id: "
-		    "'%s'", arg) : 0;
+						"'%s'",
+						arg)
+				    : 0;
 	default:
 		return skctl_bad("unknown option");
 	}
@@ -1329,10 +1349,11 @@ skctl_check_opts(const struct skctl_opts *o)
 	bool attach = strcmp(o->o_cmd, "attach") == 0;
 	bool defunct = strcmp(o->o_cmd, "defunct") == 0;
 
-	if (!attach && (o->o_create || o->o_loop || o->o_rings > 0 ||
-	    o->o_slots > 0))
+	if (!attach &&
+	    (o->o_create || o->o_loop || o->o_rings > 0 || o->o_slots > 0))
 		return skctl_bad("%s: --create, --loop, --rings and --slots go "
-		    "with attach", o->o_cmd);
+				 "with attach",
+				 o->o_cmd);
 	if (!defunct && o->o_pid > 0)
 		return skctl_bad("%s: --pid goes with defunct", o->o_cmd);
 	if (defunct && o->o_pid <= 0)
@@ -1350,15 +1371,16 @@ skctl_check_args(const struct skctl_opts *o)
 	if (strcmp(cmd, "list") == 0 && o->o_nargs == 1 &&
 	    skctl_kind_find(o->o_args[0]) == NULL)
 		return skctl_bad("list: expected providers, instances, "
-		    "channels or rings, not '%s'", o->o_args[0]);
+				 "channels or rings, not '%s'",
+				 o->o_args[0]);
 	if ((strcmp(cmd, "attach") == 0 || strcmp(cmd, "lookup") == 0) &&
 	    strlen(o->o_args[0]) >= IFNAMSIZ)
-		return skctl_bad("interface name too long: '%s'",
-		    o->o_args[0]);
+		return skctl_bad("interface name too long: '%s'", o->o_args[0]);
 	if (strcmp(cmd, "detach") == 0 && strlen(o->o_args[0]) >= IFNAMSIZ &&
 	    uuid_parse(o->o_args[0], u) != 0)
 		return skctl_bad("detach: neither an interface name nor a "
-		    "UUID: '%s'", o->o_args[0]);
+				 "UUID: '%s'",
+				 o->o_args[0]);
 	if (o->o_nargs > 0 && o->o_args[0][0] == '\0')
 		return skctl_bad("%s: empty operand", cmd);
 	return 0;
@@ -1383,7 +1405,8 @@ skctl_parse(int argc, char **argv, struct skctl_opts *o)
 	const struct skctl_cmd *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jh", skctl_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", skctl_longopts, NULL)) !=
+	       -1) {
 		if (c == 'h') {
 			skctl_usage(stdout);
 			exit(SKCTL_EX_OK);
@@ -1401,7 +1424,7 @@ skctl_parse(int argc, char **argv, struct skctl_opts *o)
 		return skctl_bad("unknown command '%s'", o->o_cmd), NULL;
 	if (o->o_nargs < cmd->c_min_args || o->o_nargs > cmd->c_max_args)
 		return skctl_bad("%s: wrong number of operands", o->o_cmd),
-		    NULL;
+		       NULL;
 	if (skctl_check_opts(o) < 0 || skctl_check_args(o) < 0)
 		return NULL;
 	return cmd;
@@ -1418,7 +1441,7 @@ skctl_door_env(void)
 int
 main(int argc, char **argv)
 {
-	struct skctl_opts o = { .o_rings = -1, .o_slots = -1, .o_pid = -1 };
+	struct skctl_opts o = {.o_rings = -1, .o_slots = -1, .o_pid = -1};
 	const struct skctl_cmd *cmd;
 	struct skchan_ctl *ctl;
 	int rc;
@@ -1429,7 +1452,7 @@ main(int argc, char **argv)
 	ctl = skchan_ctl_open();
 	if (ctl == NULL) {
 		fprintf(stderr, "%s: daemon not reachable (door %s): %s\n",
-		    skctl_prog, skctl_door_env(), strerror(errno));
+			skctl_prog, skctl_door_env(), strerror(errno));
 		return SKCTL_EX_FAIL;
 	}
 	rc = cmd->c_run(ctl, &o);
