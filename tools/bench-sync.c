@@ -90,6 +90,9 @@
 #define BS_SPIN_YIELD 1024 /* spins before a spinner yields the CPU */
 #define BS_EFD_QUIT 2	   /* eventfd value that ends the echo peer */
 
+/* A ring of n slots holds n - 1 in flight: one slot always stays free. */
+_Static_assert(BS_BATCH_MAX < BS_SLOTS, "the largest batch fits a ring");
+
 struct bs_opts {
 	unsigned o_samples; /* per row, before the row's divisor */
 	unsigned o_rounds;
@@ -525,7 +528,7 @@ bs_wait(struct bs_ctx *c, short events, int ms)
 	if (n < 0)
 		bs_die("poll: %s", strerror(errno));
 	if (n == 0)
-		bs_die("no event on the channel for %d ms", BS_WAIT_MS);
+		bs_die("no event on the channel for %d ms", ms);
 	return pfd.revents & (POLLERR | POLLHUP | POLLNVAL) ? -1 : 0;
 }
 
@@ -795,7 +798,7 @@ static struct bs_row bs_rows[BS_NROWS] = {
     [BS_R_PP32] = {"pp32", "upipe ping-pong, 32 slots", bs_op_pingpong, 16, 32,
 		   BS_R_PP1, 1},
     [BS_R_PP128] = {"pp128", "upipe ping-pong, 128 slots", bs_op_pingpong, 32,
-		    128, BS_R_PP1, 1},
+		    BS_BATCH_MAX, BS_R_PP1, 1},
 };
 
 static void
