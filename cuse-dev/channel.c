@@ -41,6 +41,7 @@
 
 #include "channel_var.h"
 #include "kern_channel.h"
+#include "nx_advisory.h"
 #include "nx_kpipe.h"
 #include "nx_monitor.h"
 #include "skmem_var.h"
@@ -214,7 +215,10 @@ ch_arena_create(struct kern_channel *ch, struct ch_layout *cl)
 	unsigned i;
 
 	ch_layout_sd(ch, cl);
-	len[0] = CHANNEL_SCHEMA_SIZE(nrings);
+	if (nxadv_prepare(ch) != 0)
+		return -ENOMEM;
+	/* the auxiliary regions share the schema's memfd and seals */
+	len[0] = nxadv_schema_len(ch, CHANNEL_SCHEMA_SIZE(nrings));
 	len[1] = (size_t)nrings * CH_RING_STRIDE;
 	len[2] = skmem_round_page(cl->cl_sd_len[NR_TX]) + cl->cl_sd_len[NR_RX];
 	snprintf(id, sizeof(id), "%08x", ch->ch_info.cinfo_ch_id_32[0]);
@@ -351,6 +355,7 @@ ch_connect(struct kern_channel *ch, const struct ch_init *ci, uint32_t mode,
 	if (err != 0)
 		return err;
 	ch_schema_fill(ch);
+	nxadv_attach(ch, cl.cl_schema);
 	for (i = 0; i < 2 * ch->ch_nrings; i++)
 		ch_ring_setup(ch, &cl, i, sd_cursor);
 	ch_info_fill(ch, ci, mode, &cl);
@@ -372,6 +377,7 @@ ch_teardown(struct kern_channel *ch)
 	struct kern_nexus *nx = ch->ch_nexus;
 
 	ch->ch_waiter = NULL;   /* the handle is going: never fire it again */
+	nxadv_detach(ch);
 	skmem_ticket_destroy(ch->ch_ticket);
 	ch->ch_ticket = NULL;
 	if (ch->ch_tx_krings != NULL)
@@ -565,8 +571,8 @@ ch_set_opt(struct kern_channel *ch, struct skc_channel_opt *req)
 	case CHOPT_RX_LOWAT_THRESH:
 		return ch_set_thresh(ch, req);
 	case CHOPT_IF_ADV_CONF:
-		/* No nexus type here publishes interface advisories yet. */
-		return req->co_len < sizeof(uint32_t) ? -EINVAL : -ENOTSUP;
+		/* ENOTSUP where the nexus publishes no advisory */
+		return nxadv_configure(ch, req->co_data, req->co_len);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -636,8 +642,10 @@ ch_sync_dir(struct kern_channel *ch, const struct sk_cred *cred,
 		err = dir == NR_TX ? ch_txsync_ring(ch, krs[i]) :
 		    ch_rxsync_ring(ch, krs[i]);
 	}
-	if (err == -EFAULT)
+	if (err == -EFAULT) {
+		nxadv_stat_sync_error(ch);
 		sk_kill_process(cred, "channel ring or metadata corrupted");
+	}
 	return err;
 }
 
@@ -653,8 +661,10 @@ ch_sync(struct kern_channel *ch, const struct sk_cred *cred, int mode,
 	    CHANNEL_SYNCF_FREE | CHANNEL_SYNCF_ALLOC_BUF |
 	    CHANNEL_SYNCF_LARGE_ALLOC)))
 		return -EINVAL;
-	if (ch_is_dead(ch))
+	if (ch_is_dead(ch)) {
+		nxadv_stat_refused(ch);
 		return -ENXIO;
+	}
 	return ch_sync_dir(ch, cred, mode == CHANNEL_SYNC_TX ? NR_TX : NR_RX);
 }
 

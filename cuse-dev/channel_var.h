@@ -53,6 +53,7 @@ struct kern_channel {
 	struct __user_channel_schema *ch_schema;
 	struct skc_map ch_map;
 	struct skmem_ticket *ch_ticket;
+	struct ch_adv *ch_adv;          /* advisories, stats (nx_advisory.c) */
 	TAILQ_ENTRY(kern_channel) ch_nx_link;
 };
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 
 #include "evloop.h"
 
@@ -195,4 +196,86 @@ void evl_stop(struct evl *l)
 unsigned evl_count(const struct evl *l)
 {
 	return l->l_count;
+}
+
+/*
+ * Timers.  The timerfd is owned here (unlike plain watches): it is made
+ * by evl_timer_add and closed by evl_timer_del, after the watch is gone.
+ * Reading the expiry count re-arms level-triggered epoll; a failed read
+ * (EAGAIN: another callback in the batch already drained it) is ignored.
+ */
+struct evl_timer {
+	struct evl_watch *t_watch;
+	int t_fd;
+	evl_timer_cb t_cb;
+	void *t_arg;
+};
+
+static void evl_timer_fire(struct evl_watch *w, int fd, uint32_t events,
+    void *arg)
+{
+	struct evl_timer *t = arg;
+	uint64_t expiries;
+
+	(void)w;
+	(void)events;
+	if (read(fd, &expiries, sizeof(expiries)) != sizeof(expiries))
+		return;
+	t->t_cb(t, t->t_arg);
+}
+
+static int evl_timer_arm(int fd, unsigned period_ms)
+{
+	struct itimerspec its;
+
+	its.it_interval.tv_sec = period_ms / 1000;
+	its.it_interval.tv_nsec = (long)(period_ms % 1000) * 1000000L;
+	its.it_value = its.it_interval;
+	return timerfd_settime(fd, 0, &its, NULL);
+}
+
+struct evl_timer *evl_timer_add(struct evl *l, unsigned period_ms,
+    evl_timer_cb cb, void *arg)
+{
+	struct evl_timer *t;
+	int err;
+
+	if (period_ms == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	t->t_cb = cb;
+	t->t_arg = arg;
+	t->t_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (t->t_fd < 0)
+		goto fail_free;
+	if (evl_timer_arm(t->t_fd, period_ms) < 0)
+		goto fail_close;
+	t->t_watch = evl_add(l, t->t_fd, EPOLLIN, evl_timer_fire, t);
+	if (t->t_watch == NULL)
+		goto fail_close;
+	return t;
+
+fail_close:
+	err = errno;
+	close(t->t_fd);
+	errno = err;
+fail_free:
+	err = errno;
+	free(t);
+	errno = err;
+	return NULL;
+}
+
+/* The watch dies first, so a pending expiry never reaches a freed timer. */
+void evl_timer_del(struct evl_timer *t)
+{
+	if (t == NULL)
+		return;
+	evl_del(t->t_watch);
+	close(t->t_fd);
+	free(t);
 }

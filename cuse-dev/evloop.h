@@ -56,4 +56,20 @@ void evl_stop(struct evl *l);
 /* Number of live watches (tests use it to check for leaks). */
 unsigned evl_count(const struct evl *l);
 
+/*
+ * Periodic timers: a timerfd (CLOCK_MONOTONIC) watched like any fd, so a
+ * timer is one more watch in evl_count().  cb runs once per expiry batch
+ * (missed periods are folded into one call, never queued), with the
+ * timer as its first argument.  evl_timer_del() is safe inside callbacks,
+ * its own included, and closes the timerfd.  NULL is a no-op.
+ */
+struct evl_timer;
+typedef void (*evl_timer_cb)(struct evl_timer *t, void *arg);
+
+/* First expiry after period_ms, then every period_ms (> 0).  NULL with
+ * errno set on failure. */
+struct evl_timer *evl_timer_add(struct evl *l, unsigned period_ms,
+    evl_timer_cb cb, void *arg);
+void evl_timer_del(struct evl_timer *t);
+
 #endif /* EVLOOP_H */

@@ -35,6 +35,7 @@
 
 #include "kern_channel.h"
 #include "channel_var.h"
+#include "nx_advisory.h"
 
 struct proc kernproc_store;             /* pid 0: the kernel itself */
 
@@ -444,34 +445,38 @@ kern_channel_get_service_class(const kern_channel_ring_t kring,
 /* ---- flow advisories ---------------------------------------------------------- */
 
 /*
- * XNU finds the flowswitch on the interface, then the channel by token,
- * and clears the flow's advisory entry.  There is no flowswitch (and so
- * no flow-advisory region) here yet: after XNU's own early exits the
- * search finds nothing, which XNU treats as "done".
+ * XNU finds the flowswitch on the interface, then the channel by the
+ * flow-source token, and clears the flow's advisory entry (or adds CE
+ * counts) if it still holds the flow fce was made for.  Here the netif
+ * channel's own flow table stands in for the flowswitch's (nx_advisory.c,
+ * docs/advisories.md): the token is the channel's, the index and flow id
+ * its entry's.  An fce naming nothing of ours is ignored, as XNU's search
+ * that finds nothing.
  */
-static void
-kc_flowadv(const struct flowadv_fcentry *fce, const char *what)
+static bool
+kc_flowadv_ok(const struct flowadv_fcentry *fce)
 {
-	if (fce == NULL || fce->fce_ifp == NULL || !fce->fce_ifp->if_attached)
-		return;
-	SK_DF(SK_VERB_CHANNEL, "%s: token 0x%x fidx %u on %s: no flowswitch",
-	    what, fce->fce_flowsrc_token, fce->fce_flowsrc_fidx,
-	    fce->fce_ifp->if_xname);
+	return fce != NULL && fce->fce_ifp != NULL && fce->fce_ifp->if_attached;
 }
 
 void
 kern_channel_flowadv_clear(struct flowadv_fcentry *fce)
 {
-	kc_flowadv(fce, "flow advisory clear");
+	if (kc_flowadv_ok(fce) && nxadv_fce_clear(fce) != 0)
+		SK_DF(SK_VERB_CHANNEL, "flow advisory clear: token 0x%x fidx %u "
+		    "on %s: no such flow", fce->fce_flowsrc_token,
+		    fce->fce_flowsrc_fidx, fce->fce_ifp->if_xname);
 }
 
 void
 kern_channel_flowadv_report_ce_event(struct flowadv_fcentry *fce,
     uint32_t ce_cnt, uint32_t total_pkt_cnt)
 {
-	(void)ce_cnt;
-	(void)total_pkt_cnt;
-	kc_flowadv(fce, "CE report");
+	if (kc_flowadv_ok(fce) &&
+	    nxadv_fce_ce_event(fce, ce_cnt, total_pkt_cnt) != 0)
+		SK_DF(SK_VERB_CHANNEL, "CE report: token 0x%x fidx %u on %s: "
+		    "no such flow", fce->fce_flowsrc_token,
+		    fce->fce_flowsrc_fidx, fce->fce_ifp->if_xname);
 }
 
 /* ---- memory pressure and defunct --------------------------------------------- */

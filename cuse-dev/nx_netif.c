@@ -51,12 +51,17 @@
  * errno table.  Single-threaded (sk_kern.h): no locks.
  */
 #include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "evloop.h"
+#include "nx_advisory.h"
 #include "nx_netif_var.h"
 
 static TAILQ_HEAD(nif_list, nx_netif) nif_head =
@@ -68,6 +73,7 @@ static uint32_t nif_kctl_users;
 static const struct kern_nexus_provider_init tapdrv_prov;
 static void nif_q_watch_update(struct nif_queue *q);
 static void nif_gone(struct nx_netif *nif);
+static void nif_adv_publish(struct nx_netif *nif);
 
 void
 nx_netif_set_evloop(struct evl *l)
@@ -430,6 +436,7 @@ nif_gone(struct nx_netif *nif)
 	nif->nif_ifp.if_attached = false;
 	nif_unwatch_all(nif);
 	nx_reject(nif->nif_nx);
+	nif_adv_publish(nif);           /* link gone: tell who listens */
 }
 
 /* ---- attach and detach ---------------------------------------------------- */
@@ -619,6 +626,12 @@ nif_nx_init(struct kern_nexus *nx)
 	nif->nif_nx = nx;
 	nif->nif_rings = nx->nx_params.nxp_tx_rings;
 	nif->nif_prov = &tapdrv_prov;
+	/* The instance's, so channels see them (docs/advisories.md). */
+	nx->nx_params.nxp_flowadv_max = NXADV_FLOWADV_MAX_DEFAULT;
+	nx->nx_params.nxp_stats_size = sizeof(struct __nx_stats_channel_errors);
+	nx->nx_params.nxp_nexusadv_size =
+	    sizeof(struct __kern_nexus_adv_metadata) +
+	    sizeof(struct netif_nexus_advisory);
 	for (i = 0; i < NIF_RINGS_MAX; i++) {
 		nif->nif_q[i].nq_nif = nif;
 		nif->nif_q[i].nq_idx = i;
@@ -635,6 +648,7 @@ nif_nx_fini(struct kern_nexus *nx)
 {
 	struct nx_netif *nif = nx->nx_arg;
 
+	evl_timer_del(nif->nif_adv_timer);     /* no channel wants it now */
 	nif_state_destroy(nif);
 	nif_detach_now(nif);
 	TAILQ_REMOVE(&nif_head, nif, nif_link);
@@ -813,6 +827,9 @@ nif_ch_disconnect(struct kern_nexus *nx, struct kern_channel *ch)
 	struct nx_netif *nif = nx->nx_arg;
 	uint32_t i;
 
+	/* A defunct channel lets go here first: its regions read zeros. */
+	if (ch->ch_flags & CHF_DEFUNCT)
+		nxadv_revoke(ch);
 	for (i = 0; i < ch->ch_nrings; i++) {
 		nif_q_unpause(&nif->nif_q[ch->ch_rx_krings[i]->ckr_ring_id]);
 		kr_unbind(ch->ch_tx_krings[i]);
@@ -836,9 +853,13 @@ static int
 nif_txsync(struct kern_channel_ring *kr)
 {
 	struct nx_netif *nif = nif_of(kr->ckr_nx);
+	int err;
 
 	kr_note_sync(kr, NULL, sk_now_ns());
-	return nif->nif_prov->nxpi_sync_tx(NULL, kr->ckr_nx, kr, 0);
+	nxadv_flow_register(kr);
+	err = nif->nif_prov->nxpi_sync_tx(NULL, kr->ckr_nx, kr, 0);
+	nxadv_flow_after_tx(kr, nif->nif_q[kr->ckr_ring_id].nq_tx_blocked);
+	return err;
 }
 
 static int
@@ -848,6 +869,152 @@ nif_rxsync(struct kern_channel_ring *kr)
 
 	kr_note_sync(kr, NULL, sk_now_ns());
 	return nif->nif_prov->nxpi_sync_rx(NULL, kr->ckr_nx, kr, 0);
+}
+
+/* ---- interface advisory (published by nx_advisory.c) ------------------------ */
+
+#define NIF_ADV_PERIOD_MS       500     /* device poll while wanted */
+#define NIF_ADV_RATE_NEUTRAL    0u      /* Apple's rate suggestions */
+#define NIF_ADV_RATE_RAMP_DOWN  0x80000000u     /* (uint32_t)INT32_MIN */
+
+/* Administratively up and running (carrier), and not gone. */
+static bool
+nif_link_usable(struct nx_netif *nif)
+{
+	int link;
+
+	if (nif->nif_be == NULL || (nif->nif_flags & NIFF_GONE))
+		return false;
+	link = skb_link_state(nif->nif_be);
+	return link >= 0 && (link & SKB_LINK_UP) && (link & SKB_LINK_RUNNING) &&
+	    !(link & SKB_LINK_GONE);
+}
+
+/* The link speed Linux reports through ethtool (tun: a default). */
+static uint64_t
+nif_speed_bps(const struct nx_netif *nif)
+{
+	struct ethtool_cmd ec = { .cmd = ETHTOOL_GSET };
+	struct ifreq ifr;
+	uint32_t mbps;
+	int s, rc;
+
+	if (nif->nif_flags & NIFF_LOOP)
+		return 0;               /* an emulated device has no speed */
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", nif->nif_ifname);
+	ifr.ifr_data = (void *)&ec;
+	rc = ioctl(s, SIOCETHTOOL, &ifr);
+	close(s);
+	mbps = rc == 0 ? ethtool_cmd_speed(&ec) : 0;
+	return mbps == 0 || mbps == (uint32_t)SPEED_UNKNOWN ? 0 :
+	    (uint64_t)mbps * 1000000u;
+}
+
+static uint64_t
+nif_tx_bytes(const struct nx_netif *nif)
+{
+	uint64_t bytes = 0;
+	unsigned i;
+
+	for (i = 0; nif->nif_be != NULL && i < nif->nif_rings; i++)
+		bytes += nif->nif_be->b_qstats[i].qs_tx_bytes;
+	return bytes;
+}
+
+/* Slots channels queued that the device has not taken yet. */
+static uint32_t
+nif_tx_queued(const struct nx_netif *nif, bool *blocked)
+{
+	const struct nif_queue *q;
+	uint32_t n = 0;
+	unsigned i;
+
+	*blocked = false;
+	for (i = 0; i < nif->nif_rings; i++) {
+		q = &nif->nif_q[i];
+		*blocked |= q->nq_tx_blocked;
+		if (q->nq_krs[NR_TX] != NULL)
+			n += kr_tx_pending(q->nq_krs[NR_TX]);
+	}
+	return n;
+}
+
+/* TX bits per second since the previous snapshot (0 for the first). */
+static uint64_t
+nif_adv_rate(struct nx_netif *nif, uint64_t bytes, uint64_t now)
+{
+	uint64_t rate = 0;
+
+	if (nif->nif_adv_ns != 0 && now > nif->nif_adv_ns &&
+	    bytes >= nif->nif_adv_bytes)
+		rate = (uint64_t)((double)(bytes - nif->nif_adv_bytes) * 8e9 /
+		    (double)(now - nif->nif_adv_ns));
+	nif->nif_adv_bytes = bytes;
+	nif->nif_adv_ns = now;
+	return rate;
+}
+
+/* What each field means here: docs/advisories.md. */
+void
+nx_netif_adv_snapshot(struct kern_nexus *nx,
+    struct ifnet_interface_advisory *adv)
+{
+	struct nx_netif *nif = nif_of(nx);
+	bool usable = nif_link_usable(nif), blocked;
+	uint64_t now = sk_now_ns();
+
+	memset(adv, 0, sizeof(*adv));
+	adv->version = IF_INTERFACE_ADVISORY_VERSION_1;
+	adv->direction = IF_INTERFACE_ADVISORY_DIRECTION_TX;
+	adv->timestamp = now;
+	adv->total_byte_count = nif_tx_bytes(nif);
+	adv->average_throughput = nif_adv_rate(nif, adv->total_byte_count, now);
+	adv->flushable_queue_size = nif_tx_queued(nif, &blocked);
+	adv->max_bandwidth = usable ? nif_speed_bps(nif) : 0;
+	adv->rate_trend_suggestion = usable && !blocked ?
+	    NIF_ADV_RATE_NEUTRAL : NIF_ADV_RATE_RAMP_DOWN;
+}
+
+static void
+nif_adv_publish(struct nx_netif *nif)
+{
+	struct ifnet_interface_advisory adv;
+
+	if (nif->nif_adv_users == 0)
+		return;
+	nx_netif_adv_snapshot(nif->nif_nx, &adv);
+	nxadv_publish_nexus(nif->nif_nx, &adv);
+}
+
+static void
+nif_adv_tick(struct evl_timer *t, void *arg)
+{
+	(void)t;
+	nif_adv_publish(arg);
+}
+
+/* Poll the device only while some channel wants updates. */
+void
+nx_netif_adv_users(struct kern_nexus *nx, int delta)
+{
+	struct nx_netif *nif = nif_of(nx);
+
+	nif->nif_adv_users = (uint32_t)((int)nif->nif_adv_users + delta);
+	if (nif->nif_adv_users != 0 && nif->nif_adv_timer == NULL &&
+	    nif_evl != NULL) {
+		nif->nif_adv_timer = evl_timer_add(nif_evl, NIF_ADV_PERIOD_MS,
+		    nif_adv_tick, nif);
+		if (nif->nif_adv_timer == NULL)
+			SK_ERR("%s: advisory timer: %d", nif->nif_ifname, errno);
+	}
+	if (nif->nif_adv_users == 0) {
+		evl_timer_del(nif->nif_adv_timer);
+		nif->nif_adv_timer = NULL;
+	}
 }
 
 const struct nxdom nx_netif_dom = {

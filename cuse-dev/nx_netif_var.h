@@ -61,6 +61,13 @@ struct nx_netif {
 
 	struct nif_queue nif_q[NIF_RINGS_MAX];
 	TAILQ_ENTRY(nx_netif) nif_link;
+
+	/* Interface advisory: the device is polled while channels want
+	 * updates (nx_advisory.c publishes what nif_adv_* computes). */
+	struct evl_timer *nif_adv_timer;
+	uint32_t nif_adv_users;
+	uint64_t nif_adv_bytes;         /* TX bytes at the last snapshot */
+	uint64_t nif_adv_ns;            /* and its time; 0: none yet */
 };
 
 #endif /* NX_NETIF_VAR_H */
