@@ -106,30 +106,40 @@ mon_cred_ok(const struct sk_cred *mon, const struct sk_cred *owner)
 /* ---- delivery (the hooks) ------------------------------------------------ */
 
 /*
- * The watched packet's kernel metadata, kept on our object's identity.
- * Copy mode keeps our buflet too (the bytes follow); no-copy takes the
- * watched one, so our user metadata names the watched buffer.
+ * What a monitor shows of a watched packet: the kernel's metadata, field
+ * by field, onto our object, whose identity, pool links and buffer
+ * counts stay ours.  Copy mode keeps our buflet (the bytes follow, see
+ * mon_data_copy); no-copy points it at the watched buffer.  Only the
+ * first buflet travels; a chain is cut there (kq_len follows).
  */
 static void
 mon_md_copy(struct kern_packet *dst, const struct kern_packet *src,
     bool own_buflet)
 {
-	struct kern_quantum id = dst->kp_qum;
+	struct kern_quantum *dq = &dst->kp_qum;
+	const struct kern_quantum *sq = &src->kp_qum;
 
-	*dst = *src;
-	dst->kp_qum.kq_idx = id.kq_idx;
-	dst->kp_qum.kq_pp = id.kq_pp;
-	dst->kp_qum.kq_kflags = id.kq_kflags;
-	if (!own_buflet)
+	uuid_copy(dq->kq_flow_id, sq->kq_flow_id);
+	dq->kq_svc_class = sq->kq_svc_class;
+	dq->kq_qflags = sq->kq_qflags;
+	dq->kq_buf.kb_doff = sq->kq_buf.kb_doff;
+	dq->kq_buf.kb_dlen = sq->kq_buf.kb_dlen;
+	dq->kq_len = sq->kq_buf.kb_dlen;
+	dst->kp_com = src->kp_com;
+	dst->kp_opt = src->kp_opt;
+	dst->kp_flowid = src->kp_flowid;
+	dst->kp_timestamp = src->kp_timestamp;
+	dst->kp_ts_valid = src->kp_ts_valid;
+	if (own_buflet)
 		return;
-	dst->kp_qum.kq_buf.kb_addr = id.kq_buf.kb_addr;
-	dst->kp_qum.kq_buf.kb_idx = id.kq_buf.kb_idx;
-	dst->kp_qum.kq_buf.kb_dlim = id.kq_buf.kb_dlim;
+	dq->kq_buf.kb_addr = sq->kq_buf.kb_addr;
+	dq->kq_buf.kb_idx = sq->kq_buf.kb_idx;
+	dq->kq_buf.kb_dlim = sq->kq_buf.kb_dlim;
 }
 
 /* The data bytes, clipped to our buffer (pools are sized alike). */
 static void
-mon_data_copy(struct kern_quantum *dq)
+mon_data_copy(struct kern_quantum *dq, const struct kern_quantum *sq)
 {
 	struct kern_buflet *b = &dq->kq_buf;
 
@@ -138,6 +148,19 @@ mon_data_copy(struct kern_quantum *dq)
 	if (b->kb_dlen > b->kb_dlim - b->kb_doff)
 		b->kb_dlen = b->kb_dlim - b->kb_doff;
 	dq->kq_len = b->kb_dlen;
+	memcpy(b->kb_addr + b->kb_doff, sq->kq_buf.kb_addr + b->kb_doff,
+	    b->kb_dlen);
+}
+
+/*
+ * No-copy maps the watched pool's default buffer region only: a packet
+ * whose first buffer lies elsewhere (a large buffer) cannot be shown.
+ */
+static bool
+mon_showable(const struct nx_mon *nm, const struct kern_quantum *sq)
+{
+	return !(nm->nm_mode & CHMODE_MONITOR_NO_COPY) ||
+	    !(sq->kq_buf.kb_flag & BUFLET_FLAG_LARGE_BUF);
 }
 
 static void
@@ -146,15 +169,11 @@ mon_put(struct nx_mon *nm, struct kern_channel_ring *mkr,
 {
 	obj_idx_t didx = mkr->ckr_ksds[mkr->ckr_ktail];
 	struct kern_quantum *dq = pp_kqum(nm->nm_pp, didx);
-	const struct kern_quantum *sq = pp_kqum(spp, sidx);
 	bool copy = !(nm->nm_mode & CHMODE_MONITOR_NO_COPY);
 
 	mon_md_copy(pp_kpkt(nm->nm_pp, didx), pp_kpkt(spp, sidx), copy);
-	if (copy) {
-		mon_data_copy(dq);
-		memcpy(dq->kq_buf.kb_addr + dq->kq_buf.kb_doff,
-		    sq->kq_buf.kb_addr + dq->kq_buf.kb_doff, dq->kq_buf.kb_dlen);
-	}
+	if (copy)
+		mon_data_copy(dq, pp_kqum(spp, sidx));
 	mkr->ckr_ready_bytes += dq->kq_len;
 	mkr->ckr_ktail = kr_next(mkr, mkr->ckr_ktail);
 	nm->nm_stats.nms_packets++;
@@ -191,7 +210,8 @@ mon_deliver(struct nx_mon *nm, struct kern_channel_ring *mkr,
 		if (idx == OBJ_IDX_NONE ||
 		    (pp_kqum(kr->ckr_pp, idx)->kq_qflags & QUM_F_DROPPED))
 			continue;       /* nothing that will travel */
-		if (kr_rx_space(mkr) == 0)
+		if (kr_rx_space(mkr) == 0 ||
+		    !mon_showable(nm, pp_kqum(kr->ckr_pp, idx)))
 			nm->nm_stats.nms_dropped++;
 		else
 			mon_put(nm, mkr, kr->ckr_pp, idx);
