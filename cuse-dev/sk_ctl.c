@@ -12,7 +12,9 @@
  *
  * and returns the entries of the kinds asked for, a page at a time.
  * The daemon keeps no per-client state between pages: each call walks
- * everything again (there are few objects) and the cursor carries the
+ * everything again, hashing each object's identity and describing only
+ * the dozen that fall in the page (so a walk of N objects costs about
+ * N * N / 12 hashes, never N * N descriptions), and the cursor carries the
  * position reached plus a 32-bit fingerprint of the identities walked
  * (kind, UUID, parent, ring id).  If the fingerprint of a later walk
  * differs, objects came or went between the pages and the call fails
@@ -294,6 +296,12 @@ skctl_fill_ring_stats(struct skc_ctl_ent *e, const struct kern_channel *ch,
 	re->re_bytes = kr->ckr_stats.krs_bytes;
 }
 
+static uint32_t
+skctl_ring_kind(const struct kern_channel_ring *kr)
+{
+	return kr->ckr_tx == NR_TX ? SKC_CTL_RING_TX : SKC_CTL_RING_RX;
+}
+
 static void
 skctl_fill_ring(struct skc_ctl_ent *e, const struct kern_channel *ch,
 		const struct kern_channel_ring *kr)
@@ -303,7 +311,7 @@ skctl_fill_ring(struct skc_ctl_ent *e, const struct kern_channel *ch,
 	e->le_kind = SKC_CTL_KIND_RING;
 	uuid_copy(e->le_parent, ch->ch_info.cinfo_ch_id);
 	re->re_ring_id = kr->ckr_ring_id;
-	re->re_kind = kr->ckr_tx == NR_TX ? SKC_CTL_RING_TX : SKC_CTL_RING_RX;
+	re->re_kind = skctl_ring_kind(kr);
 	re->re_port = kr->ckr_port;
 	re->re_num_slots = kr->ckr_num_slots;
 	re->re_khead = kr->ckr_khead;
@@ -336,28 +344,48 @@ skctl_fp(struct skctl_walk *w, const void *p, size_t len)
 }
 
 /* An object's identity: what must not change between two pages. */
+struct skctl_id {
+	uint16_t id_kind;	  /* SKC_CTL_KIND_* */
+	const uint8_t *id_uuid;	  /* NULL: the null UUID */
+	const uint8_t *id_parent; /* NULL: the null UUID */
+	uint32_t id_ring_kind;	  /* rings only */
+	uint32_t id_ring_id;
+};
+
 static void
-skctl_fp_ent(struct skctl_walk *w, const struct skc_ctl_ent *e)
+skctl_fp_uuid(struct skctl_walk *w, const uint8_t *u)
 {
-	skctl_fp(w, &e->le_kind, sizeof(e->le_kind));
-	skctl_fp(w, e->le_uuid, sizeof(uuid_t));
-	skctl_fp(w, e->le_parent, sizeof(uuid_t));
-	if (e->le_kind == SKC_CTL_KIND_RING) {
-		skctl_fp(w, &e->le_u.lu_ring.re_kind, sizeof(uint32_t));
-		skctl_fp(w, &e->le_u.lu_ring.re_ring_id, sizeof(uint32_t));
+	static const uuid_t null_uuid;
+
+	skctl_fp(w, u != NULL ? u : null_uuid, sizeof(uuid_t));
+}
+
+static void
+skctl_fp_id(struct skctl_walk *w, const struct skctl_id *id)
+{
+	skctl_fp(w, &id->id_kind, sizeof(id->id_kind));
+	skctl_fp_uuid(w, id->id_uuid);
+	skctl_fp_uuid(w, id->id_parent);
+	if (id->id_kind == SKC_CTL_KIND_RING) {
+		skctl_fp(w, &id->id_ring_kind, sizeof(id->id_ring_kind));
+		skctl_fp(w, &id->id_ring_id, sizeof(id->id_ring_id));
 	}
 }
 
-/* Count one entry, and keep it when it falls in the page. */
-static void
-skctl_emit(struct skctl_walk *w, const struct skc_ctl_ent *e)
+/*
+ * Count one object.  Returns the (zeroed) page slot to describe it in
+ * when it falls in the page, else NULL: only the page's dozen objects
+ * are described, the rest of the walk costs a hash of their identity.
+ */
+static struct skc_ctl_ent *
+skctl_visit(struct skctl_walk *w, const struct skctl_id *id)
 {
 	struct skc_ctl_list *req = w->w_req;
 
-	skctl_fp_ent(w, e);
+	skctl_fp_id(w, id);
 	if (w->w_pos++ < w->w_skip || req->ls_count >= SKC_CTL_LIST_MAX)
-		return;
-	req->ls_ent[req->ls_count++] = *e;
+		return NULL;
+	return &req->ls_ent[req->ls_count++];
 }
 
 static bool
@@ -370,12 +398,15 @@ static void
 skctl_walk_provs(struct skctl_walk *w)
 {
 	const struct kern_nexus_provider *p = NULL;
-	struct skc_ctl_ent e;
+	struct skc_ctl_ent *e;
 
 	while ((p = nxprov_iter(p)) != NULL) {
-		memset(&e, 0, sizeof(e));
-		skctl_fill_prov(&e, p);
-		skctl_emit(w, &e);
+		struct skctl_id id = {.id_kind = SKC_CTL_KIND_PROVIDER,
+				      .id_uuid = p->nxprov_uuid};
+
+		e = skctl_visit(w, &id);
+		if (e != NULL)
+			skctl_fill_prov(e, p);
 	}
 }
 
@@ -383,12 +414,16 @@ static void
 skctl_walk_nexus(struct skctl_walk *w)
 {
 	const struct kern_nexus *nx = NULL;
-	struct skc_ctl_ent e;
+	struct skc_ctl_ent *e;
 
 	while ((nx = skctl_nx_next(nx)) != NULL) {
-		memset(&e, 0, sizeof(e));
-		skctl_fill_nexus(&e, nx);
-		skctl_emit(w, &e);
+		struct skctl_id id = {.id_kind = SKC_CTL_KIND_NEXUS,
+				      .id_uuid = nx->nx_uuid,
+				      .id_parent = nx->nx_prov_uuid};
+
+		e = skctl_visit(w, &id);
+		if (e != NULL)
+			skctl_fill_nexus(e, nx);
 	}
 }
 
@@ -397,16 +432,32 @@ skctl_walk_chan_rings(struct skctl_walk *w, const struct kern_channel *ch)
 {
 	struct kern_channel_ring *const *krs[2] = {ch->ch_tx_krings,
 						   ch->ch_rx_krings};
-	struct skc_ctl_ent e;
+	struct skctl_id id = {.id_kind = SKC_CTL_KIND_RING,
+			      .id_parent = ch->ch_info.cinfo_ch_id};
+	struct skc_ctl_ent *e;
 	uint32_t d, i;
 
 	for (d = 0; d < 2; d++) {
 		for (i = 0; krs[d] != NULL && i < ch->ch_nrings; i++) {
-			memset(&e, 0, sizeof(e));
-			skctl_fill_ring(&e, ch, krs[d][i]);
-			skctl_emit(w, &e);
+			id.id_ring_kind = skctl_ring_kind(krs[d][i]);
+			id.id_ring_id = krs[d][i]->ckr_ring_id;
+			e = skctl_visit(w, &id);
+			if (e != NULL)
+				skctl_fill_ring(e, ch, krs[d][i]);
 		}
 	}
+}
+
+static void
+skctl_walk_chan(struct skctl_walk *w, const struct kern_channel *ch)
+{
+	struct skctl_id id = {.id_kind = SKC_CTL_KIND_CHANNEL,
+			      .id_uuid = ch->ch_info.cinfo_ch_id,
+			      .id_parent = ch->ch_nexus->nx_uuid};
+	struct skc_ctl_ent *e = skctl_visit(w, &id);
+
+	if (e != NULL)
+		skctl_fill_chan(e, ch);
 }
 
 /* Channels, or their rings: both hang off the instances. */
@@ -415,18 +466,14 @@ skctl_walk_channels(struct skctl_walk *w, bool rings)
 {
 	const struct kern_nexus *nx = NULL;
 	const struct kern_channel *ch;
-	struct skc_ctl_ent e;
 
 	while ((nx = skctl_nx_next(nx)) != NULL) {
 		TAILQ_FOREACH(ch, &nx->nx_channels, ch_nx_link)
 		{
-			if (rings) {
+			if (rings)
 				skctl_walk_chan_rings(w, ch);
-				continue;
-			}
-			memset(&e, 0, sizeof(e));
-			skctl_fill_chan(&e, ch);
-			skctl_emit(w, &e);
+			else
+				skctl_walk_chan(w, ch);
 		}
 	}
 }

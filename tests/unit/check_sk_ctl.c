@@ -537,6 +537,37 @@ START_TEST(test_list_pages)
 }
 END_TEST
 
+/* Many channels and rings: every object once, in walk order. */
+START_TEST(test_list_many)
+{
+	static struct skc_ctl_ent ents[ENTS_MAX];
+	static struct kh_chan c[40];
+	uuid_t nx;
+	size_t n, i, k;
+
+	for (i = 0; i < 20; i++) {
+		kh_upipe(ctl, 2, 8, 1, 0, nx);
+		ck_assert_int_eq(
+		    kh_chan_open(&c[2 * i], nx, 0, CHANNEL_RING_ID_ANY), 0);
+		ck_assert_int_eq(
+		    kh_chan_open(&c[2 * i + 1], nx, 1, CHANNEL_RING_ID_ANY), 0);
+	}
+	n = list_all(0, ents);
+	ck_assert_uint_eq(n, 20 + 20 + 40 + 40 * 4);
+	ck_assert_uint_eq(count_kind(ents, 20, SKC_CTL_KIND_PROVIDER), 20);
+	ck_assert_uint_eq(count_kind(ents + 40, 40, SKC_CTL_KIND_CHANNEL), 40);
+	for (i = 0; i < n; i++) {
+		for (k = i + 1; k < n; k++)
+			ck_assert_int_ne(memcmp(&ents[i], &ents[k],
+						offsetof(struct skc_ctl_ent,
+							 le_u.lu_ring.re_port)),
+					 0);
+	}
+	for (i = 0; i < 40; i++)
+		kh_chan_close(&c[i]);
+}
+END_TEST
+
 /* Exactly one full page: the cursor says "complete" at once. */
 START_TEST(test_list_exact_page)
 {
@@ -857,6 +888,7 @@ sk_ctl_suite(void)
 	tcase_add_test(tc, test_kpipe_loopback);
 	tcase_add_test(tc, test_netif_ifname);
 	tcase_add_test(tc, test_list_pages);
+	tcase_add_test(tc, test_list_many);
 	tcase_add_test(tc, test_list_exact_page);
 	tcase_add_test(tc, test_list_stale);
 	tcase_add_test(tc, test_list_forged_cursor);
