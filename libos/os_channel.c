@@ -1041,7 +1041,10 @@ os_channel_get_interface_advisory(const channel_t chd,
 	/* copy and sum in one pass; a torn copy will not match */
 	sum =
 	    os_copy_and_inet_checksum(&ia->adv, advisory, sizeof(*advisory), 0);
-	if (sum != ia->cksum)
+	/* the copy's loads before the cksum's: the daemon's BUSY marker
+	 * (cuse-dev/nx_advisory.c) then shows any overlap with a write */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (sum != __atomic_load_n(&ia->cksum, __ATOMIC_RELAXED))
 		return chd_is_defunct(chd) ? ENXIO : EAGAIN;
 	return 0;
 }
