@@ -276,10 +276,46 @@ skctl_fill_chan(struct skc_ctl_ent *e, const struct kern_channel *ch)
 }
 
 /*
+ * A netif keeps drop counts per device queue (= ring index): the RX ring
+ * gets the frames from the device this queue lost, the TX ring the
+ * frames the channel sent that the device would not take.  Device
+ * errors and a vanished device belong to neither side: lookup only.
+ */
+static uint64_t
+skctl_netif_drops(const struct skc_netif_qstats *q, bool tx)
+{
+	const uint64_t *d = q->nq_drops;
+
+	if (tx)
+		return d[SKC_NETIF_DROP_BADLEN] + d[SKC_NETIF_DROP_LINK_DOWN];
+	return d[SKC_NETIF_DROP_NO_CHANNEL] + d[SKC_NETIF_DROP_RING_FULL] +
+	       d[SKC_NETIF_DROP_TRUNCATED] + d[SKC_NETIF_DROP_NO_PACKET];
+}
+
+static bool
+skctl_ring_drops(const struct kern_channel *ch,
+		 const struct kern_channel_ring *kr, uint64_t *drops)
+{
+	/* 1.8 KiB: static, not on the stack; the kernel is single-threaded */
+	static struct skc_ctl_netif_lookup nl;
+
+	if (ch->ch_nexus->nx_dom->nxdom_type != NEXUS_TYPE_NET_IF)
+		return false;
+	memset(&nl, 0, sizeof(nl));
+	uuid_copy(nl.nl_nx_uuid, ch->ch_nexus->nx_uuid);
+	if (nx_netif_ctl_lookup(&nl) != 0 || kr->ckr_ring_id >= nl.nl_rings ||
+	    kr->ckr_ring_id >= SKC_NETIF_QUEUES_MAX)
+		return false;
+	*drops =
+	    skctl_netif_drops(&nl.nl_q[kr->ckr_ring_id], kr->ckr_tx == NR_TX);
+	return true;
+}
+
+/*
  * Packets and bytes are what providers report through
  * kern_channel_increment_ring_stats().  The user pipe moves slots
  * without the KPI and reports nothing: say so rather than show zeros
- * that read as "no traffic".  No ring counts drops.
+ * that read as "no traffic".  Drops: a netif's, by queue (above).
  */
 static void
 skctl_fill_ring_stats(struct skc_ctl_ent *e, const struct kern_channel *ch,
@@ -291,9 +327,10 @@ skctl_fill_ring_stats(struct skc_ctl_ent *e, const struct kern_channel *ch,
 		e->le_flags |= SKC_CTL_REF_NOSTATS;
 		return;
 	}
-	e->le_flags |= SKC_CTL_REF_NODROPS;
 	re->re_packets = kr->ckr_stats.krs_slots;
 	re->re_bytes = kr->ckr_stats.krs_bytes;
+	if (!skctl_ring_drops(ch, kr, &re->re_drops))
+		e->le_flags |= SKC_CTL_REF_NODROPS;
 }
 
 static uint32_t

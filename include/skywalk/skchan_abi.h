@@ -352,7 +352,7 @@ struct skc_ctl_ring_ent {
 	uint32_t re_rtail;
 	uint64_t re_packets;
 	uint64_t re_bytes;
-	uint64_t re_drops;
+	uint64_t re_drops;              /* netif: its queue's, by side */
 	uint64_t re_sync_time;          /* CLOCK_MONOTONIC ns, 0: never */
 	uint64_t re_notify_time;
 	uint64_t re_reserved[6];

@@ -22,8 +22,11 @@
 #include <skywalk/skchan_ctl.h>
 
 #include "kern_harness.h"
+#include "../../backend/backend.h"
 #include "../../cuse-dev/channel_var.h"
+#include "../../cuse-dev/evloop.h"
 #include "../../cuse-dev/nx_kpipe.h"
+#include "../../cuse-dev/nx_netif.h"
 
 static struct sk_file *ctl;
 
@@ -508,6 +511,113 @@ START_TEST(test_netif_ifname)
 }
 END_TEST
 
+/* ---- netif rings: traffic and drops ------------------------------------ */
+
+/*
+ * A netif's rings report the provider's packet/byte counts and the
+ * device queue's drops, by side.  The event loop serves the loop
+ * device's queue as the daemon's would.
+ */
+#define NR_DEV "skctl-lo1"
+
+static struct evl *nr_evl;
+
+static void
+nr_setup(void)
+{
+	setup();
+	kh_cred = KH_CRED_SELF;
+	nr_evl = evl_new();
+	ck_assert_ptr_nonnull(nr_evl);
+	nx_netif_set_evloop(nr_evl);
+}
+
+static void
+nr_teardown(void)
+{
+	teardown();
+	nx_netif_set_evloop(NULL);
+	evl_free(nr_evl);
+	skb_loop_destroy(NR_DEV);
+}
+
+static void
+nr_pump(void)
+{
+	int i;
+
+	for (i = 0; i < 16 && evl_run_once(nr_evl, 0) > 0; i++)
+		continue;
+}
+
+/* One 64-byte broadcast frame on TX ring 0 (the library's part). */
+static void
+nr_tx(struct kh_chan *c, uint8_t seed)
+{
+	struct __user_channel_ring *ring = kh_tx(c, 0);
+	uint32_t s = ring->ring_head;
+	struct __user_packet *up = (void *)kh_slot_md(c, ring, s);
+	uint8_t *p = kh_slot_buf(c, ring, s);
+
+	memset(p, 0xff, 6);
+	memset(p + 6, seed, 64 - 6);
+	p[6] = 0x02;
+	p[12] = 0x88;
+	p[13] = 0xb5;
+	up->pkt_length = 64;
+	up->pkt_qum_buf.buf_doff = 0;
+	up->pkt_qum_buf.buf_dlen = 64;
+	up->pkt_headroom = 0;
+	up->pkt_l2_len = 14;
+	ring->ring_head = kh_next(ring, s);
+}
+
+START_TEST(test_netif_ring_counters)
+{
+	static struct skc_ctl_ent ents[ENTS_MAX];
+	struct skc_ctl_netif_attach na;
+	const struct skc_ctl_ring_ent *r;
+	struct kh_chan c;
+	size_t n, i;
+	int seen = 0;
+
+	memset(&na, 0, sizeof(na));
+	strcpy(na.na_ifname, NR_DEV);
+	na.na_flags = SKC_NETIF_LOOP | SKC_NETIF_CREATE;
+	na.na_tx_slots = 32;
+	na.na_rx_slots = 8;
+	ck_assert_int_eq(kh_ioctl(ctl, SKC_IOC_CTL_NETIF_ATTACH, &na), 0);
+	ck_assert_int_eq(kh_chan_open(&c, na.na_nx_uuid, NEXUS_PORT_NET_IF_DEV,
+				      CHANNEL_RING_ID_ANY),
+			 0);
+	/* 12 frames out; 7 RX slots take them, 5 are dropped: ring full */
+	for (i = 0; i < 12; i++)
+		nr_tx(&c, (uint8_t)i);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_TX), 0);
+	nr_pump();
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_RX), 0);
+	nr_pump();
+	n = list_all(SKC_CTL_KIND_BIT(SKC_CTL_KIND_RING), ents);
+	ck_assert_uint_eq(n, 2);
+	for (i = 0; i < n; i++) {
+		r = &ents[i].le_u.lu_ring;
+		ck_assert_uint_eq(ents[i].le_flags, 0);
+		if (r->re_kind == SKC_CTL_RING_TX) {
+			ck_assert_uint_eq(r->re_drops, 0);
+			ck_assert_uint_eq(r->re_packets, 12);
+			ck_assert_uint_eq(r->re_bytes, 12 * 64);
+		} else {
+			ck_assert_uint_eq(r->re_drops, 5);
+			ck_assert_uint_eq(r->re_packets, 7);
+			ck_assert_uint_eq(r->re_bytes, 7 * 64);
+		}
+		seen |= 1 << r->re_kind;
+	}
+	ck_assert_int_eq(seen, (1 << SKC_CTL_RING_TX) | (1 << SKC_CTL_RING_RX));
+	kh_chan_close(&c);
+}
+END_TEST
+
 /* ---- CTL_LIST: pages and cursors ----------------------------------------- */
 
 START_TEST(test_list_pages)
@@ -875,6 +985,7 @@ sk_ctl_suite(void)
 	Suite *s = suite_create("sk_ctl");
 	TCase *tc = tcase_create("kernel");
 	TCase *spi = tcase_create("spi");
+	TCase *nr = tcase_create("netif");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_info_identity);
@@ -893,6 +1004,9 @@ sk_ctl_suite(void)
 	tcase_add_test(tc, test_list_stale);
 	tcase_add_test(tc, test_list_forged_cursor);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(nr, nr_setup, nr_teardown);
+	tcase_add_test(nr, test_netif_ring_counters);
+	suite_add_tcase(s, nr);
 	tcase_add_checked_fixture(spi, sv_setup, sv_teardown);
 	tcase_add_test(spi, test_spi_info_and_stats);
 	tcase_add_test(spi, test_spi_list);
