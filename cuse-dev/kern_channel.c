@@ -497,7 +497,11 @@ kern_channel_memstatus(struct proc *p, uint32_t status,
 	(void)ch;
 }
 
-/* A user pipe goes only when every end open on it agreed (XNU). */
+/*
+ * A user pipe goes only when every end open on it agreed (XNU).
+ * Monitors are no ends: they neither vote nor need the ends' votes (XNU
+ * gives them adapters of their own).
+ */
 static bool
 kc_defunct_eligible(const struct kern_channel *ch)
 {
@@ -506,10 +510,12 @@ kc_defunct_eligible(const struct kern_channel *ch)
 
 	if (!(ch->ch_info.cinfo_ch_mode & CHMODE_DEFUNCT_OK))
 		return false;
-	if (nx->nx_dom->nxdom_type != NEXUS_TYPE_USER_PIPE)
+	if (nx->nx_dom->nxdom_type != NEXUS_TYPE_USER_PIPE ||
+	    (ch->ch_info.cinfo_ch_mode & CHMODE_MONITOR))
 		return true;
 	TAILQ_FOREACH(c, &nx->nx_channels, ch_nx_link) {
-		if (!(c->ch_info.cinfo_ch_mode & CHMODE_DEFUNCT_OK))
+		if (!(c->ch_info.cinfo_ch_mode &
+		    (CHMODE_DEFUNCT_OK | CHMODE_MONITOR)))
 			return false;
 	}
 	return true;

@@ -527,6 +527,7 @@ mon_ch_disconnect(struct kern_nexus *nx, struct kern_channel *ch)
 	free(ch->ch_rx_krings);
 	ch->ch_tx_krings = ch->ch_rx_krings = NULL;
 	ch->ch_ctx = NULL;
+	ch->ch_xbuf_fd = -1;    /* closed below; a defunct channel lives on */
 	TAILQ_REMOVE(&nm_head, nm, nm_link);
 	nx_mon_live--;
 	mon_free(nm);

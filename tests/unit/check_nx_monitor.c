@@ -574,6 +574,90 @@ START_TEST(test_rx_violation)
 }
 END_TEST
 
+/* ---- defunct (SKC_IOC_CTL_DEFUNCT) ----------------------------------------------- */
+
+/* Pids nobody else uses in-process: the request matches channels by pid. */
+#define MON_PID_A       1000011
+#define MON_PID_B       1000012
+
+static int
+mon_defunct(pid_t pid)
+{
+	struct skc_ctl_defunct df;
+	struct sk_cred saved = kh_cred;
+	int err;
+
+	memset(&df, 0, sizeof(df));
+	df.df_pid = pid;
+	kh_cred = (struct sk_cred){ getpid(), getuid(), getgid() };
+	err = kh_ioctl(ctl, SKC_IOC_CTL_DEFUNCT, &df);
+	kh_cred = saved;
+	return err != 0 ? err : (int)df.df_count;
+}
+
+static void
+open_as(struct kh_chan *c, pid_t pid, const uuid_t uuid, nexus_port_t port,
+    uint32_t mode)
+{
+	struct sk_cred saved = kh_cred;
+
+	kh_cred.cr_pid = pid;
+	ck_assert_int_eq(kh_chan_open_key(c, uuid, port, CHANNEL_RING_ID_ANY,
+	    mode, NULL, 0), 0);
+	kh_cred = saved;
+}
+
+/*
+ * A monitor is no pipe end: one without DEFUNCT_OK does not keep the
+ * ends from going, and goes (if it agreed) like any channel.
+ */
+START_TEST(test_defunct_watched)
+{
+	struct kh_chan a, b, m, m2;
+
+	kh_upipe(ctl, 1, 16, 1, 0, nx);
+	open_as(&a, MON_PID_A, nx, 0, CHMODE_DEFUNCT_OK);
+	open_as(&b, MON_PID_A, nx, 1, CHMODE_DEFUNCT_OK);
+	open_as(&m, MON_PID_B, nx, 0, MON_COPY);
+	open_as(&m2, MON_PID_A, nx, 0, MON_NOCOPY | CHMODE_DEFUNCT_OK);
+	ck_assert_int_eq(mon_defunct(MON_PID_A), 3);
+	ck_assert_int_eq(kh_sync(&a, CHANNEL_SYNC_TX), -ENXIO);
+	ck_assert_int_eq(kh_sync(&m2, CHANNEL_SYNC_RX), -ENXIO);
+	/* The other monitor lives on, quiet. */
+	ck_assert_int_eq(kh_sync(&m, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&m, 0)), 0);
+	ck_assert_int_eq(mon_defunct(MON_PID_B), 0);    /* did not agree */
+	kh_chan_close(&m2);
+	kh_chan_close(&a);
+	kh_chan_close(&b);
+	kh_chan_close(&m);
+}
+END_TEST
+
+/* A monitor that goes defunct lets go; the pipe never notices. */
+START_TEST(test_defunct_monitor)
+{
+	struct kh_chan a, b, m;
+
+	kh_upipe(ctl, 1, 16, 1, 0, nx);
+	open_as(&a, MON_PID_A, nx, 0, 0);       /* ends that never agree */
+	open_as(&b, MON_PID_A, nx, 1, 0);
+	open_as(&m, MON_PID_B, nx, 0, MON_NOCOPY | CHMODE_DEFUNCT_OK);
+	send_n(&a, 0, 2, 10, 0);
+	ck_assert_int_eq(mon_defunct(MON_PID_B), 1);
+	ck_assert_int_eq(kh_sync(&m, CHANNEL_SYNC_RX), -ENXIO);
+	ck_assert_uint_eq(kh_poll(&m, POLLIN, 0) & POLLHUP, POLLHUP);
+	send_n(&a, 0, 3, 10, 2);
+	ck_assert_int_eq(kh_sync(&b, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&b, 0)), 5);
+	expect_slot(&b, 0, 4, 10, 4);
+	ck_assert_int_eq(mon_defunct(MON_PID_A), 0);
+	kh_chan_close(&m);
+	kh_chan_close(&a);
+	kh_chan_close(&b);
+}
+END_TEST
+
 /* ---- kernel pipe -------------------------------------------------------------- */
 
 START_TEST(test_kpipe)
@@ -628,6 +712,8 @@ monitor_suite(void)
 	tcase_add_test(tc, test_reject_on_close);
 	tcase_add_test(tc, test_instance_destroyed);
 	tcase_add_test(tc, test_rx_violation);
+	tcase_add_test(tc, test_defunct_watched);
+	tcase_add_test(tc, test_defunct_monitor);
 	tcase_add_test(tc, test_kpipe);
 	suite_add_tcase(s, tc);
 	return s;
