@@ -1438,6 +1438,22 @@ skctl_door_env(void)
 	return s != NULL && *s != '\0' ? s : "auto";
 }
 
+/*
+ * ENXIO: libskywalk has already said which door failed and why, in one
+ * line; add only which door setting was in force.
+ */
+static int
+skctl_unreachable(int err)
+{
+	if (err == ENXIO)
+		fprintf(stderr, "%s: daemon not reachable (door %s)\n",
+			skctl_prog, skctl_door_env());
+	else
+		fprintf(stderr, "%s: daemon not reachable (door %s): %s\n",
+			skctl_prog, skctl_door_env(), strerror(err));
+	return SKCTL_EX_FAIL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1450,11 +1466,8 @@ main(int argc, char **argv)
 	if (cmd == NULL)
 		return SKCTL_EX_USAGE;
 	ctl = skchan_ctl_open();
-	if (ctl == NULL) {
-		fprintf(stderr, "%s: daemon not reachable (door %s): %s\n",
-			skctl_prog, skctl_door_env(), strerror(errno));
-		return SKCTL_EX_FAIL;
-	}
+	if (ctl == NULL)
+		return skctl_unreachable(errno);
 	rc = cmd->c_run(ctl, &o);
 	skchan_ctl_close(ctl);
 	if (fflush(stdout) != 0)
