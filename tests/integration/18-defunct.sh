@@ -10,6 +10,10 @@
 # POLLHUP without write bits, every byte of the span but the schema reads
 # zero, and once the program closes its handles the daemon's counts are
 # back at their baseline, with no SIGABRT sent (cs_kills unchanged).
+# A defunct process killed with -9 leaks nothing either.  Defunct landing
+# at random moments of a two-thread stream (SKT_DEFUNCT_ROUNDS, default
+# 10) never traps: the sender's sync fails ENXIO, the receiver sees
+# POLLHUP or ENXIO.
 # A pipe whose peer is not DEFUNCT_OK keeps working (ukd); pid 0, a dead
 # pid and reserved fields are refused.  Last, the netif channel sits on a
 # real TAP: the socket door inside a network namespace made for the run
@@ -67,6 +71,34 @@ outside() {
     fi
 }
 
+# hold: defunct from outside, then kill -9 the process: nothing leaks.
+hold_and_kill() {
+    local out pid ifn
+    out=$(mktemp "${TMPDIR:-/tmp}/skt-defunct.XXXXXX")
+    "$P" hold >"$out" 2>&1 &
+    pid=$!
+    if wait_ready "$out" "$pid" &&
+        $SKCHAN_DEFUNCT_CMD "$pid" >/dev/null; then
+        for _ in $(seq 300); do
+            grep -q '^CHECKED' "$out" && break
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+    fi
+    grep -q '^CHECKED' "$out" || { cat "$out"; sk_fail "hold: the checks did not pass"; }
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    # The daemon-owned netif outlives its user: detach it (skctl is the
+    # first word of SKCHAN_DEFUNCT_CMD).
+    ifn=$(sed -n 's/^CHECKED //p' "$out")
+    if [[ -n $ifn && $ifn != - ]]; then
+        "${SKCHAN_DEFUNCT_CMD%% *}" detach "$ifn" ||
+            sk_fail "hold: detach $ifn after kill -9 failed"
+    fi
+    rm -f "$out"
+    say "ok: defunct, then kill -9"
+}
+
 run() {
     local rc=0
     "$P" "$@" || rc=$?
@@ -84,6 +116,9 @@ inner() {
     outside
     outside --json
     sk_wait_stats "$base" 20 || sk_fail "outside: counts not back at baseline"
+    hold_and_kill
+    sk_wait_stats "$base" 20 || sk_fail "hold + kill -9: counts not back at baseline"
+    run busy "${SKT_DEFUNCT_ROUNDS:-10}"
     run ukd
     run errors
     sk_wait_stats "$base" 20 || sk_fail "ukd/errors: counts not back at baseline"

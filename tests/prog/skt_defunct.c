@@ -22,6 +22,13 @@
  *             DEFUNCT_OK, so defuncting ourselves changes nothing -- the
  *             count is 0, the channel stays active and one slot still
  *             goes there and back.
+ *   busy N    N rounds: a sender and a receiver thread stream through
+ *             a pipe, and a random 0-200 ms later we defunct ourselves:
+ *             wherever it lands, nothing traps, the sender's sync fails
+ *             ENXIO, the receiver sees POLLHUP or ENXIO.
+ *   hold      as outside, then print "CHECKED <netif or ->" and wait to
+ *             be killed (the daemon-owned netif outlives us: the script
+ *             detaches it).
  *   errors    pid 0 => EINVAL, a pid that does not exist => ESRCH, a
  *             live process with no channel => 0, a reserved field set
  *             => EINVAL.
@@ -118,25 +125,18 @@ static int df_netif_attach(struct df_set *s, uuid_t nx)
 	return 0;
 }
 
-/* A channel's close may reach the daemon after our next request. */
+/* Right after the channels' destroy: the close is synchronous. */
 static void df_netif_detach(struct df_set *s)
 {
 	struct skc_ctl_netif_detach nd;
-	int i;
 
 	if (s->ds_ifname[0] == '\0')
 		return;
-	for (i = 0; i < 200; i++) {
-		memset(&nd, 0, sizeof(nd));
-		snprintf(nd.nd_ifname, sizeof(nd.nd_ifname), "%s",
-		    s->ds_ifname);
-		if (df_ctl_call(SKC_IOC_CTL_NETIF_DETACH, &nd) == 0)
-			return;
-		if (errno != EBUSY)
-			break;
-		usleep(20000);
-	}
-	SKT_FAIL("netif detach %s: %s", s->ds_ifname, strerror(errno));
+	memset(&nd, 0, sizeof(nd));
+	snprintf(nd.nd_ifname, sizeof(nd.nd_ifname), "%s", s->ds_ifname);
+	if (df_ctl_call(SKC_IOC_CTL_NETIF_DETACH, &nd) != 0)
+		SKT_FAIL("netif detach %s: %s", s->ds_ifname,
+		    strerror(errno));
 }
 
 /* ---- setting up --------------------------------------------------------- */
@@ -408,6 +408,28 @@ static int df_outside(void)
 	return 0;
 }
 
+/*
+ * Like outside, then "CHECKED" and wait to be killed: the script's
+ * kill -9 must leave nothing behind a defunct channel either.
+ */
+__attribute__((noreturn)) static void df_hold(void)
+{
+	struct df_set s;
+	int i;
+
+	df_open_all(&s);
+	df_park_all(&s);
+	printf("READY %d %d\n", (int)getpid(), s.ds_n);
+	fflush(stdout);
+	df_unpark_all(&s);
+	for (i = 0; i < s.ds_n; i++)
+		df_check_dead(&s.ds_ch[i]);
+	printf("CHECKED %s\n", s.ds_ifname[0] != '\0' ? s.ds_ifname : "-");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 static const char df_msg[] =
     "Time flies like an arrow;  fruit flies like a banana.";
 
@@ -501,6 +523,127 @@ static int df_errors(void)
 	return 0;
 }
 
+/* ---- busy: defunct lands in the middle of streaming ------------------------ */
+
+struct df_busy {
+	channel_t db_ch;
+	int db_tx;                      /* sender, else receiver */
+	uint64_t db_slots;
+	int db_err;                     /* errno that ended it, 0: POLLHUP */
+};
+
+/* Fill what TX has, send it; until a sync fails. */
+static void df_busy_send(struct df_busy *b)
+{
+	channel_ring_t tx = skt_tx(b->db_ch);
+	channel_slot_t s = NULL, last = NULL;
+	slot_prop_t p;
+
+	for (;;) {
+		while ((s = os_channel_get_next_slot(tx, s, &p)) != NULL) {
+			if (p.sp_buf_ptr != 0)
+				memset((void *)(uintptr_t)p.sp_buf_ptr, 0x42,
+				    64);
+			p.sp_len = 64;
+			os_channel_set_slot_properties(tx, s, &p);
+			last = s;
+			b->db_slots++;
+		}
+		if (last != NULL && os_channel_advance_slot(tx, last) != 0 &&
+		    !os_channel_is_defunct(b->db_ch))
+			SKT_FAIL("advance failed on a live channel");
+		last = NULL;
+		if (os_channel_sync(b->db_ch, CHANNEL_SYNC_TX) != 0) {
+			b->db_err = errno;
+			return;
+		}
+	}
+}
+
+/* Wait, take what arrived, release it; until POLLHUP or a failed sync. */
+static void df_busy_recv(struct df_busy *b)
+{
+	channel_ring_t rx = skt_rx(b->db_ch);
+	struct pollfd pfd = { os_channel_get_fd(b->db_ch), POLLIN, 0 };
+	channel_slot_t s, last;
+	slot_prop_t p;
+
+	for (;;) {
+		if (poll(&pfd, 1, skt_wait_ms()) != 1)
+			SKT_FAIL("busy receiver: poll timed out or failed");
+		if (pfd.revents & POLLHUP) {
+			b->db_err = 0;
+			return;
+		}
+		for (s = NULL, last = NULL;
+		    (s = os_channel_get_next_slot(rx, s, &p)) != NULL;
+		    last = s)
+			b->db_slots++;
+		if (last != NULL)
+			(void)os_channel_advance_slot(rx, last);
+		if (os_channel_sync(b->db_ch, CHANNEL_SYNC_RX) != 0) {
+			b->db_err = errno;
+			return;
+		}
+	}
+}
+
+static void *df_busy_main(void *arg)
+{
+	struct df_busy *b = arg;
+
+	if (b->db_tx)
+		df_busy_send(b);
+	else
+		df_busy_recv(b);
+	return NULL;
+}
+
+/*
+ * Rounds of: a sender thread and a receiver thread stream through a
+ * pipe; after a random 0-200 ms we defunct ourselves.  Wherever the
+ * revocation catches them -- inside a slot walk, between advance and
+ * sync, in poll -- nothing traps, the sender ends with ENXIO, the
+ * receiver with POLLHUP or ENXIO.
+ */
+static int df_busy(int rounds)
+{
+	struct skt_nx_params p = SKT_NX_PARAMS_DEFAULT;
+	struct df_busy b[2];
+	pthread_t t[2];
+	struct skt_nexus nx;
+	int r, i;
+
+	srandom((unsigned)getpid());
+	p.np_rings = 1;
+	p.np_slots = 64;
+	for (r = 0; r < rounds; r++) {
+		skt_upipe_setup(&nx, "defunct-busy", &p);
+		memset(b, 0, sizeof(b));
+		b[0].db_ch = skt_channel_open_simple(nx.sn_inst, 0);
+		b[0].db_tx = 1;
+		b[1].db_ch = skt_channel_open_simple(nx.sn_inst, 1);
+		for (i = 0; i < 2; i++)
+			T_EQ(pthread_create(&t[i], NULL, df_busy_main, &b[i]),
+			    0);
+		usleep((useconds_t)(random() % 200000));
+		T_EQ(df_defunct_pid(getpid()), 2);
+		for (i = 0; i < 2; i++)
+			T_EQ(pthread_join(t[i], NULL), 0);
+		T_EQ(b[0].db_err, ENXIO);
+		T_TRUE(b[1].db_err == 0 || b[1].db_err == ENXIO);
+		for (i = 0; i < 2; i++) {
+			T_NE(os_channel_is_defunct(b[i].db_ch), 0);
+			os_channel_destroy(b[i].db_ch);
+		}
+		skt_nexus_teardown(&nx);
+		skt_ok("round %d: defunct mid-stream after %" PRIu64 " sent, %"
+		    PRIu64 " received: no trap", r, b[0].db_slots,
+		    b[1].db_slots);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	skt_set_prog(argv[0]);
@@ -512,5 +655,9 @@ int main(int argc, char **argv)
 		return df_ukd();
 	if (argc == 2 && strcmp(argv[1], "errors") == 0)
 		return df_errors();
-	SKT_FAIL("usage: %s self|outside|ukd|errors", argv[0]);
+	if (argc == 3 && strcmp(argv[1], "busy") == 0)
+		return df_busy(atoi(argv[2]));
+	if (argc == 2 && strcmp(argv[1], "hold") == 0)
+		df_hold();
+	SKT_FAIL("usage: %s self|outside|ukd|errors|busy N|hold", argv[0]);
 }
