@@ -45,6 +45,7 @@
 #include "nx_kpipe.h"
 #include "nx_monitor.h"
 #include "skmem_var.h"
+#include "upp_var.h"
 
 #define CH_RING_STRIDE          CHANNEL_CACHE_ALIGN_MAX
 
@@ -151,13 +152,24 @@ struct ch_layout {
 	uint64_t cl_ring;
 	uint64_t cl_buf;
 	uint64_t cl_umd;
+	uint64_t cl_large;              /* user packet pools only: */
+	uint64_t cl_bft;                /* 0 when absent */
 	uint64_t cl_sd[2];              /* [NR_RX], [NR_TX] */
 	size_t cl_sd_len[2];            /* bytes of each direction's descs */
 };
 
+/* TX rings, RX rings, then a user packet pool's rings (upp.c). */
+static uint32_t
+ch_nrings_all(const struct kern_channel *ch)
+{
+	return 2 * ch->ch_nrings + upp_nrings(ch);
+}
+
 static struct kern_channel_ring *
 ch_kring(const struct kern_channel *ch, uint32_t i)
 {
+	if (i >= 2 * ch->ch_nrings)
+		return upp_kring(ch, i - 2 * ch->ch_nrings);
 	return i < ch->ch_nrings ? ch->ch_tx_krings[i] :
 	    ch->ch_rx_krings[i - ch->ch_nrings];
 }
@@ -165,13 +177,13 @@ ch_kring(const struct kern_channel *ch, uint32_t i)
 static void
 ch_layout_sd(const struct kern_channel *ch, struct ch_layout *cl)
 {
+	const struct kern_channel_ring *kr;
 	uint32_t i;
 
 	cl->cl_sd_len[NR_TX] = cl->cl_sd_len[NR_RX] = 0;
-	for (i = 0; i < ch->ch_nrings; i++) {
-		cl->cl_sd_len[NR_TX] += ch->ch_tx_krings[i]->ckr_num_slots *
-		    SLOT_DESC_SZ;
-		cl->cl_sd_len[NR_RX] += ch->ch_rx_krings[i]->ckr_num_slots *
+	for (i = 0; i < ch_nrings_all(ch); i++) {
+		kr = ch_kring(ch, i);
+		cl->cl_sd_len[kr_sd_region(kr)] += kr->ckr_num_slots *
 		    SLOT_DESC_SZ;
 	}
 }
@@ -183,7 +195,11 @@ ch_map_build(struct kern_channel *ch, struct ch_layout *cl)
 	struct skc_map *mp = &ch->ch_map;
 	uint64_t tx_len = skmem_round_page(cl->cl_sd_len[NR_TX]);
 	const uint32_t r = SKC_PROT_READ, rw = SKC_PROT_READ | SKC_PROT_WRITE;
+	/* a user packet pool attaches and detaches in its slot descriptors */
+	const uint32_t sd = ch->ch_upp != NULL ? rw : r;
 	int err;
+
+	cl->cl_large = cl->cl_bft = 0;
 
 	skmem_map_init(mp);
 	err = skmem_map_add(mp, CH_FD_SCHEMA, r, 0,
@@ -196,19 +212,25 @@ ch_map_build(struct kern_channel *ch, struct ch_layout *cl)
 	else
 		err = err ? err : skmem_map_add(mp, CH_FD_POOL, rw, 0,
 		    pp->pp_buf_len, &cl->cl_buf);
+	if (ch->ch_upp != NULL && pp->pp_large_len != 0)
+		err = err ? err : skmem_map_add(mp, CH_FD_POOL, rw,
+		    pp->pp_large_off, pp->pp_large_len, &cl->cl_large);
 	err = err ? err : skmem_map_add(mp, CH_FD_POOL, rw, pp->pp_umd_off,
 	    pp->pp_umd_len, &cl->cl_umd);
-	err = err ? err : skmem_map_add(mp, CH_FD_SLOTDESC, r, 0,
+	err = err ? err : skmem_map_add(mp, CH_FD_SLOTDESC, sd, 0,
 	    cl->cl_sd_len[NR_TX], &cl->cl_sd[NR_TX]);
-	err = err ? err : skmem_map_add(mp, CH_FD_SLOTDESC, r, tx_len,
+	err = err ? err : skmem_map_add(mp, CH_FD_SLOTDESC, sd, tx_len,
 	    cl->cl_sd_len[NR_RX], &cl->cl_sd[NR_RX]);
+	if (ch->ch_upp != NULL && pp->pp_bft_len != 0)
+		err = err ? err : skmem_map_add(mp, CH_FD_POOL, rw,
+		    pp->pp_bft_off, pp->pp_bft_len, &cl->cl_bft);
 	return err;
 }
 
 static int
 ch_arena_create(struct kern_channel *ch, struct ch_layout *cl)
 {
-	uint32_t nrings = 2 * ch->ch_nrings;
+	uint32_t nrings = ch_nrings_all(ch);
 	char id[9], name[64];
 	static const char *const what[] = { "schema", "ring", "slotdesc" };
 	size_t len[3];
@@ -228,7 +250,8 @@ ch_arena_create(struct kern_channel *ch, struct ch_layout *cl)
 	for (i = 0; i < 3; i++) {
 		snprintf(name, sizeof(name), "skchan:%s:%s", what[i], id);
 		if (skmem_arena_add(ch->ch_arena, name, len[i],
-		    i == 1 ? 0 : SKMEM_REGION_F_USER_RO) == NULL)
+		    i == 1 || (i == 2 && ch->ch_upp != NULL) ? 0 :
+		    SKMEM_REGION_F_USER_RO) == NULL)
 			return -ENOMEM;
 	}
 	ch->ch_schema = ch->ch_arena->ar_regions[0].sr_addr;
@@ -253,6 +276,7 @@ ch_schema_fill(struct kern_channel *ch)
 	csm->csm_md_type = p->nxp_md_type;
 	csm->csm_md_subtype = p->nxp_md_subtype;
 	csm->csm_stats_type = NEXUS_STATS_TYPE_INVALID;
+	upp_schema_fill(ch, csm);
 }
 
 /* Ring i of the span: its user ring, its place in the schema. */
@@ -263,7 +287,8 @@ ch_ring_setup(struct kern_channel *ch, const struct ch_layout *cl,
 	struct kern_channel_ring *kr = ch_kring(ch, i);
 	struct kern_pbufpool *pp = kr->ckr_pp;
 	uint64_t ring_off = cl->cl_ring + (uint64_t)i * CH_RING_STRIDE;
-	uint64_t sd_off = cl->cl_sd[kr->ckr_tx] + sd_cursor[kr->ckr_tx];
+	enum kr_txrx sdr = kr_sd_region(kr);
+	uint64_t sd_off = cl->cl_sd[sdr] + sd_cursor[sdr];
 	uint8_t *ring_base = ch->ch_arena->ar_regions[1].sr_addr;
 	uint8_t *sd_base = ch->ch_arena->ar_regions[2].sr_addr;
 	struct __user_channel_ring *ring;
@@ -275,14 +300,23 @@ ch_ring_setup(struct kern_channel *ch, const struct ch_layout *cl,
 	ring->ring_def_buf_size = pp->pp_buf_size;
 	ring->ring_md_size = pp->pp_md_size;
 	ring->ring_id = kr->ckr_ring_id;
-	ring->ring_kind = kr->ckr_tx == NR_TX ? CR_KIND_TX : CR_KIND_RX;
+	ring->ring_kind = kr->ckr_kind;
 	ring->ring_def_buf_base = cl->cl_buf - ring_off;
 	ring->ring_md_base = cl->cl_umd + PP_UMD_SKEW - ring_off;
-	ring->ring_sd_base = cl->cl_sd[kr->ckr_tx] - ring_off;
-	if (kr->ckr_tx == NR_RX)
+	ring->ring_sd_base = cl->cl_sd[sdr] - ring_off;
+	if (cl->cl_large != 0) {
+		ring->ring_large_buf_size = pp->pp_large_size;
+		ring->ring_large_buf_base = cl->cl_large - ring_off;
+	}
+	if (cl->cl_bft != 0) {
+		ring->ring_bft_size = PP_BFT_SIZE;
+		ring->ring_bft_base = cl->cl_bft - ring_off;
+	}
+	upp_ring_fill(ch, kr, ring);
+	if (sdr == NR_RX)
 		sd_base += skmem_round_page(cl->cl_sd_len[NR_TX]);
-	kr_bind(kr, ch, ring, (void *)(sd_base + sd_cursor[kr->ckr_tx]));
-	sd_cursor[kr->ckr_tx] += kr->ckr_num_slots * SLOT_DESC_SZ;
+	kr_bind(kr, ch, ring, (void *)(sd_base + sd_cursor[sdr]));
+	sd_cursor[sdr] += kr->ckr_num_slots * SLOT_DESC_SZ;
 }
 
 static void
@@ -349,6 +383,7 @@ ch_connect(struct kern_channel *ch, const struct ch_init *ci, uint32_t mode,
 	int err;
 
 	err = ch->ch_dom->nxdom_ch_connect(ch->ch_nexus, ch);
+	err = err ? err : upp_connect(ch, mode);
 	if (err != 0)
 		return err;
 	err = ch_arena_create(ch, &cl);
@@ -356,7 +391,7 @@ ch_connect(struct kern_channel *ch, const struct ch_init *ci, uint32_t mode,
 		return err;
 	ch_schema_fill(ch);
 	nxadv_attach(ch, cl.cl_schema);
-	for (i = 0; i < 2 * ch->ch_nrings; i++)
+	for (i = 0; i < ch_nrings_all(ch); i++)
 		ch_ring_setup(ch, &cl, i, sd_cursor);
 	ch_info_fill(ch, ci, mode, &cl);
 	/* Published last: a client that sees ACTIVE sees everything. */
@@ -380,6 +415,7 @@ ch_teardown(struct kern_channel *ch)
 	nxadv_detach(ch);
 	skmem_ticket_destroy(ch->ch_ticket);
 	ch->ch_ticket = NULL;
+	upp_disconnect(ch);     /* the process's packets, while the pool is */
 	if (ch->ch_tx_krings != NULL)
 		ch->ch_dom->nxdom_ch_disconnect(nx, ch);
 	if (!ch_is_monitor(ch))
@@ -649,23 +685,41 @@ ch_sync_dir(struct kern_channel *ch, const struct sk_cred *cred,
 	return err;
 }
 
+/* The pool rings of a user packet pool (upp.c): frees, allocs, events. */
+static int
+ch_sync_pool(struct kern_channel *ch, const struct sk_cred *cred,
+    uint32_t flags)
+{
+	int err = upp_sync(ch, flags);
+
+	if (err == -EFAULT)
+		sk_kill_process(cred, "packet pool ring corrupted");
+	return err;
+}
+
 int
 ch_sync(struct kern_channel *ch, const struct sk_cred *cred, int mode,
     uint32_t flags)
 {
+	int err;
+
 	if (mode != CHANNEL_SYNC_TX && mode != CHANNEL_SYNC_RX &&
 	    mode != CHANNEL_SYNC_UPP)
 		return -EINVAL;
 	/* No packet-pool rings: pool syncs and pool flags are invalid. */
-	if (mode == CHANNEL_SYNC_UPP || (flags & (CHANNEL_SYNCF_ALLOC |
-	    CHANNEL_SYNCF_FREE | CHANNEL_SYNCF_ALLOC_BUF |
-	    CHANNEL_SYNCF_LARGE_ALLOC)))
-		return -EINVAL;
+	err = upp_check_flags(ch, mode, flags);
+	if (err != 0)
+		return err;
 	if (ch_is_dead(ch)) {
 		nxadv_stat_refused(ch);
 		return -ENXIO;
 	}
-	return ch_sync_dir(ch, cred, mode == CHANNEL_SYNC_TX ? NR_TX : NR_RX);
+	if (mode != CHANNEL_SYNC_UPP)
+		err = ch_sync_dir(ch, cred, mode == CHANNEL_SYNC_TX ? NR_TX :
+		    NR_RX);
+	if (err == 0 && ch->ch_upp != NULL)
+		err = ch_sync_pool(ch, cred, flags);
+	return err;
 }
 
 /* ---- poll ----------------------------------------------------------------- */
@@ -755,6 +809,7 @@ ch_pool_orphaned(const struct kern_channel *ch)
 static void
 ch_defunct_release(struct kern_channel *ch)
 {
+	upp_disconnect(ch);
 	if (ch->ch_tx_krings != NULL)
 		ch->ch_dom->nxdom_ch_disconnect(ch->ch_nexus, ch);
 	ch->ch_nrings = 0;

@@ -41,6 +41,9 @@ struct kern_channel {
 	struct kern_channel_ring **ch_tx_krings;
 	struct kern_channel_ring **ch_rx_krings;
 	struct kern_pbufpool *ch_pp;    /* set by the domain at connect */
+	struct ch_upp *ch_upp;          /* CHMODE_USER_PACKET_POOL: its pool
+					 * rings and what the process holds
+					 * (upp.c), else NULL */
 	void *ch_ctx;                   /* a KPI provider's channel context,
 					 * or a monitor's state */
 	int ch_xbuf_fd;                 /* if ch_xbuf_len: buffers mapped

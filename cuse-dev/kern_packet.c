@@ -122,11 +122,18 @@ kern_packet_get_buflet_count(const kern_packet_t ph)
 	return kp_is_packet(ph) ? kp_of(ph)->kp_bufs_cnt : 1;
 }
 
-/* NULL: the first (inline) buflet; there is no second one yet. */
+/* NULL: the first (inline) buflet; then the packet's external chain
+ * (user packet pools: upp.c links it at TX). */
 kern_buflet_t
 kern_packet_get_next_buflet(const kern_packet_t ph, const kern_buflet_t bprev)
 {
-	return bprev == NULL ? &SK_PTR_ADDR_KQUM(ph)->kq_buf : NULL;
+	const struct kern_quantum *kq = SK_PTR_ADDR_KQUM(ph);
+
+	if (bprev == NULL)
+		return __DECONST(kern_buflet_t, &kq->kq_buf);
+	if (bprev->kb_nidx == OBJ_IDX_NONE)
+		return NULL;
+	return pp_kbft(kq->kq_pp, bprev->kb_nidx);
 }
 
 boolean_t

@@ -48,6 +48,14 @@
  * the received packets, externalized) and only then ring_tail, with a
  * release store, so the user sees a slot only once it is complete.
  *
+ * User packet pool (CKRF_UPP, upp.c): TX slots are empty while the
+ * process owns them; the prologue takes the packet a slot descriptor
+ * names (it must be one the process holds) into the kernel slot, and
+ * finalize frees what the nexus consumed.  RX packets become the
+ * process's when published (sd_len written), and a released RX slot
+ * must have been detached.  Packets may then chain external buflets,
+ * walked with bounds by upp_chain_internalize().
+ *
  * Memory: ckr_ksds is malloc'd (kernel slot descriptors never live in a
  * shared region).  ckr_ring and ckr_usds point into the owning channel's
  * regions and are only valid while the ring is bound.
@@ -58,6 +66,7 @@
 
 #include "kring_var.h"
 #include "nx_monitor.h"
+#include "upp_var.h"
 
 /*
  * ring_head is the only index the user writes.  Acquire: the slots and
@@ -152,14 +161,13 @@ kr_internalize_dropped(struct kern_quantum *kq)
 }
 
 /*
- * The buflet: the kernel's buffer, no chain (one buflet per packet for
- * now), data within the kernel's limit (64-bit sum: no wrap).
+ * The inline buflet: the kernel's buffer, data within the kernel's
+ * limit (64-bit sum: no wrap).  A chain after it is upp.c's to check.
  */
 static bool
 kr_buflet_ok(const struct __user_buflet *ub, const struct kern_buflet *kb)
 {
 	return ub->buf_idx == kb->kb_idx &&
-	    ub->buf_nbft_idx == OBJ_IDX_NONE &&
 	    (uint64_t)ub->buf_doff + ub->buf_dlen <= kb->kb_dlim;
 }
 
@@ -213,15 +221,23 @@ kr_internalize(const struct kern_channel_ring *kr, obj_idx_t idx)
 	struct __user_packet up;        /* big enough for either type */
 	const struct __user_quantum *uq = &up.pkt_qum;
 
+	uint32_t sum;
+
 	memcpy(&up, pp_umd_quantum(pp, idx), pp->pp_md_type ==
 	    NEXUS_META_TYPE_PACKET ? sizeof(up) : sizeof(*uq));
 	if (uq->qum_qflags & QUM_F_DROPPED)
 		return kr_internalize_dropped(kq);
-	if (!kr_buflet_ok(&uq->qum_buf[0], &kq->kq_buf) ||
-	    uq->qum_len != uq->qum_buf[0].buf_dlen)
+	if (!kr_buflet_ok(&uq->qum_buf[0], &kq->kq_buf))
 		return -EFAULT;
-	if (pp->pp_md_type == NEXUS_META_TYPE_PACKET) {
-		if (!kr_packet_ok(pp, &up))
+	sum = uq->qum_buf[0].buf_dlen;
+	if (pp->pp_md_type != NEXUS_META_TYPE_PACKET) {
+		if (uq->qum_buf[0].buf_nbft_idx != OBJ_IDX_NONE ||
+		    uq->qum_len != sum)
+			return -EFAULT;
+	} else {
+		/* checked whole, then the chain moves to the kernel */
+		if (!kr_packet_ok(pp, &up) ||
+		    upp_chain_internalize(kr, idx, &up, &sum) != 0)
 			return -EFAULT;
 		kr_internalize_packet(pp_kpkt(pp, idx), &up);
 	}
@@ -235,7 +251,7 @@ kr_internalize(const struct kern_channel_ring *kr, obj_idx_t idx)
 }
 
 /* Hand slot i to the user: its descriptor, then its metadata. */
-static void
+void
 kr_slot_publish(struct kern_channel_ring *kr, slot_idx_t i, uint16_t qflags)
 {
 	obj_idx_t idx = kr->ckr_ksds[i];
@@ -247,6 +263,7 @@ kr_slot_publish(struct kern_channel_ring *kr, slot_idx_t i, uint16_t qflags)
 		usd->sd_md_idx = OBJ_IDX_NONE;
 		return;
 	}
+	kr->ckr_lens[i] = pp_kqum(kr->ckr_pp, idx)->kq_len;
 	usd->sd_md_idx = idx;
 	usd->sd_flags = SD_IDX_VALID;
 	kr_externalize(kr, idx, qflags);
@@ -280,11 +297,14 @@ kr_init(struct kern_channel_ring *kr, enum kr_txrx tx, uint16_t ring_id,
 	memset(kr, 0, sizeof(*kr));
 	kr->ckr_ksds = calloc(nslots, sizeof(*kr->ckr_ksds));
 	kr->ckr_scratch = calloc(nslots, sizeof(*kr->ckr_scratch));
-	if (kr->ckr_ksds == NULL || kr->ckr_scratch == NULL) {
+	kr->ckr_lens = calloc(nslots, sizeof(*kr->ckr_lens));
+	if (kr->ckr_ksds == NULL || kr->ckr_scratch == NULL ||
+	    kr->ckr_lens == NULL) {
 		kr_fini(kr);
 		return -ENOMEM;
 	}
 	kr->ckr_tx = tx;
+	kr->ckr_kind = tx == NR_TX ? CR_KIND_TX : CR_KIND_RX;
 	kr->ckr_ring_id = ring_id;
 	kr->ckr_port = port;
 	kr->ckr_num_slots = nslots;
@@ -306,11 +326,13 @@ kr_fini(struct kern_channel_ring *kr)
 {
 	free(kr->ckr_ksds);
 	free(kr->ckr_scratch);
+	free(kr->ckr_lens);
 	kr->ckr_ksds = NULL;
 	kr->ckr_scratch = NULL;
+	kr->ckr_lens = NULL;
 }
 
-static void
+void
 kr_publish_indices(struct kern_channel_ring *kr)
 {
 	struct __user_channel_ring *ring = kr->ckr_ring;
@@ -374,6 +396,56 @@ kr_prologue_head(const struct kern_channel_ring *kr, slot_idx_t *headp)
 	return 0;
 }
 
+/* The same check for the pool rings of a user packet pool (upp.c). */
+int
+kr_pool_prologue(const struct kern_channel_ring *kr, slot_idx_t *headp)
+{
+	return kr_prologue_head(kr, headp);
+}
+
+/*
+ * UPP TX slot i: its descriptor (read once) must name a packet the
+ * process holds; once internalized, the packet is the kernel's.
+ */
+static int
+kr_upp_tx_slot(struct kern_channel_ring *kr, slot_idx_t i)
+{
+	struct __user_slot_desc usd;
+	int err;
+
+	memcpy(&usd, (const void *)&kr->ckr_usds[i], sizeof(usd));
+	if (!(usd.sd_flags & SD_IDX_VALID) ||
+	    !upp_pkt_held(kr->ckr_ch, usd.sd_md_idx))
+		return -EFAULT;
+	SK_VERIFY(kr->ckr_ksds[i] == OBJ_IDX_NONE);
+	err = kr_internalize(kr, usd.sd_md_idx);
+	if (err != 0)
+		return err;
+	upp_pkt_take(kr->ckr_ch, usd.sd_md_idx);
+	kr->ckr_ksds[i] = usd.sd_md_idx;
+	return 0;
+}
+
+/* A failed UPP prologue gives back what it took: nothing else changed. */
+static void
+kr_upp_tx_undo(struct kern_channel_ring *kr, slot_idx_t end)
+{
+	slot_idx_t i;
+
+	for (i = kr->ckr_rhead; i != end; i = kr_next(kr, i)) {
+		upp_pkt_give(kr->ckr_ch, kr->ckr_ksds[i]);
+		kr->ckr_ksds[i] = OBJ_IDX_NONE;
+	}
+}
+
+static int
+kr_tx_slot(struct kern_channel_ring *kr, slot_idx_t i)
+{
+	if (kr->ckr_flags & CKRF_UPP)
+		return kr_upp_tx_slot(kr, i);
+	return kr_internalize(kr, kr->ckr_ksds[i]);
+}
+
 int
 kr_txsync_prologue(struct kern_channel_ring *kr)
 {
@@ -384,16 +456,40 @@ kr_txsync_prologue(struct kern_channel_ring *kr)
 	if (err != 0)
 		return err;
 	for (i = kr->ckr_rhead; i != head; i = kr_next(kr, i)) {
-		err = kr_internalize(kr, kr->ckr_ksds[i]);
+		err = kr_tx_slot(kr, i);
 		if (err != 0) {
 			SK_RD("ring %u/%u tx: bad metadata in slot %u",
 			    kr->ckr_port, kr->ckr_ring_id, i);
+			if (kr->ckr_flags & CKRF_UPP)
+				kr_upp_tx_undo(kr, i);
 			return err;
 		}
 	}
+	/* Only a queue that went in whole drops and reports its expired. */
+	for (i = kr->ckr_rhead; i != head; i = kr_next(kr, i))
+		upp_tx_expired(kr, kr->ckr_ksds[i]);
 	nx_mon_tx_queued(kr, kr->ckr_rhead, head);
 	kr->ckr_rhead = head;
 	return 0;
+}
+
+/* UPP: the process must have detached every packet it gives back. */
+static bool
+kr_upp_rx_detached(const struct kern_channel_ring *kr, slot_idx_t head)
+{
+	slot_idx_t i;
+	uint16_t flags;
+
+	for (i = kr->ckr_rhead; i != head; i = kr_next(kr, i)) {
+		flags = __atomic_load_n(&kr->ckr_usds[i].sd_flags,
+		    __ATOMIC_RELAXED);
+		if (flags & SD_IDX_VALID) {
+			SK_RD("ring %u/%u rx: slot %u released attached",
+			    kr->ckr_port, kr->ckr_ring_id, i);
+			return false;
+		}
+	}
+	return true;
 }
 
 /*
@@ -411,6 +507,8 @@ kr_rxsync_prologue(struct kern_channel_ring *kr)
 	err = kr_prologue_head(kr, &head);
 	if (err != 0)
 		return err;
+	if ((kr->ckr_flags & CKRF_UPP) && !kr_upp_rx_detached(kr, head))
+		return -EFAULT;
 	kr->ckr_rhead = head;
 	return 0;
 }
@@ -435,9 +533,11 @@ kr_reclaim(struct kern_channel_ring *kr)
 	for (i = kr->ckr_khead; i != kr->ckr_rhead; i = kr_next(kr, i)) {
 		obj_idx_t idx = kr->ckr_ksds[i];
 
-		SK_VERIFY(idx != OBJ_IDX_NONE);
-		kr->ckr_ready_bytes -= pp_kqum(pp, idx)->kq_len;
-		if (kr->ckr_flags & CKRF_KERNEL_ALLOC) {
+		/* UPP: the packet left with the process at publish time */
+		SK_VERIFY(idx != OBJ_IDX_NONE || (kr->ckr_flags & CKRF_UPP));
+		kr->ckr_ready_bytes -= kr->ckr_lens[i];
+		if (idx != OBJ_IDX_NONE &&
+		    (kr->ckr_flags & CKRF_KERNEL_ALLOC)) {
 			pp_free(pp, idx);
 			kr->ckr_ksds[i] = OBJ_IDX_NONE;
 		}
@@ -451,18 +551,43 @@ kr_reclaim(struct kern_channel_ring *kr)
 /*
  * A TX slot the nexus is done with becomes a fresh, empty, full-size
  * packet: the one still in it (user pipe swap, a dropped packet), or a
- * new one from the pool when a provider detached it.  A KPI pool holds
- * one object per slot, so running dry means the kernel leaked one.
+ * new one from the pool when a provider detached it.  In UPP mode it
+ * becomes empty instead, its packet freed.  A pool that ran dry (user
+ * packet pools of other channels hold it) leaves the slot to a later
+ * finalize: false.
  */
-static void
+static bool
 kr_tx_refill_slot(struct kern_channel_ring *kr, slot_idx_t i)
 {
+	if (kr->ckr_flags & CKRF_UPP) {
+		if (kr->ckr_ksds[i] != OBJ_IDX_NONE)
+			pp_free(kr->ckr_pp, kr->ckr_ksds[i]);
+		kr->ckr_ksds[i] = OBJ_IDX_NONE;
+		return true;
+	}
 	if (kr->ckr_ksds[i] == OBJ_IDX_NONE) {
 		kr->ckr_ksds[i] = pp_alloc(kr->ckr_pp);
-		SK_VERIFY(kr->ckr_ksds[i] != OBJ_IDX_NONE);
-		return;
+		return kr->ckr_ksds[i] != OBJ_IDX_NONE;
 	}
 	pp_kqum_reset(kr->ckr_pp, kr->ckr_ksds[i]);
+	return true;
+}
+
+/*
+ * UPP: a TX slot holds a packet only while it is queued; every other
+ * slot's (consumed, or the one kept empty) goes back to the pool.
+ */
+static void
+kr_upp_tx_release(struct kern_channel_ring *kr, slot_idx_t from)
+{
+	slot_idx_t i = from;
+
+	do {
+		if (kr->ckr_ksds[i] != OBJ_IDX_NONE)
+			pp_free(kr->ckr_pp, kr->ckr_ksds[i]);
+		kr->ckr_ksds[i] = OBJ_IDX_NONE;
+		i = kr_next(kr, i);
+	} while (i != kr->ckr_khead);
 }
 
 void
@@ -470,12 +595,26 @@ kr_txsync_finalize(struct kern_channel_ring *kr)
 {
 	slot_idx_t i;
 
+	if ((kr->ckr_flags & CKRF_UPP) && kr_tx_pending(kr) != kr->ckr_lim)
+		kr_upp_tx_release(kr, kr->ckr_rhead);
+
 	for (i = kr->ckr_rtail; i != kr->ckr_ktail; i = kr_next(kr, i)) {
-		kr_tx_refill_slot(kr, i);
+		if (!kr_tx_refill_slot(kr, i))
+			break;
 		kr_slot_publish(kr, i, 0);
 	}
-	kr->ckr_rtail = kr->ckr_ktail;
+	kr->ckr_rtail = i;
 	kr_publish_indices(kr);
+}
+
+/* UPP: the packet is the process's now; sd_len says how long it is. */
+static void
+kr_upp_rx_give(struct kern_channel_ring *kr, slot_idx_t i)
+{
+	kr->ckr_usds[i].sd_len = (uint16_t)(kr->ckr_lens[i] > UINT16_MAX ?
+	    UINT16_MAX : kr->ckr_lens[i]);
+	upp_pkt_give(kr->ckr_ch, kr->ckr_ksds[i]);
+	kr->ckr_ksds[i] = OBJ_IDX_NONE;
 }
 
 /* A provider that advanced past an RX slot must have filled it. */
@@ -488,6 +627,8 @@ kr_rxsync_finalize(struct kern_channel_ring *kr)
 	for (i = kr->ckr_rtail; i != kr->ckr_ktail; i = kr_next(kr, i)) {
 		SK_VERIFY(kr->ckr_ksds[i] != OBJ_IDX_NONE);
 		kr_slot_publish(kr, i, QUM_F_FINALIZED);
+		if (kr->ckr_flags & CKRF_UPP)
+			kr_upp_rx_give(kr, i);
 	}
 	kr->ckr_rtail = kr->ckr_ktail;
 	kr_publish_indices(kr);
@@ -517,4 +658,61 @@ kr_note_sync(struct kern_channel_ring *kr, struct kern_channel_ring *peer,
 	peer->ckr_notify_time = now;
 	if (peer->ckr_ring != NULL)
 		peer->ckr_ring->ring_notify_time = now;
+}
+
+/* ---- switching a ring to and from a user packet pool ----------------------- */
+
+/*
+ * RX slots the process was shown are taken back, as if it had read them
+ * (their packets go back to the pool, or left with the old process), so
+ * the new owner starts at the kernel's tail with nothing it cannot
+ * explain.  Unpublished arrivals stay and reach the new owner.
+ */
+static void
+kr_rx_release_window(struct kern_channel_ring *kr)
+{
+	kr->ckr_rhead = kr->ckr_rtail;
+	kr_reclaim(kr);
+}
+
+/* Before a UPP channel binds: TX slots not queued come empty. */
+void
+kr_upp_enter(struct kern_channel_ring *kr, struct kern_channel *ch)
+{
+	(void)ch;
+	if (kr->ckr_tx == NR_RX)
+		kr_rx_release_window(kr);
+	else if (kr_tx_pending(kr) != kr->ckr_lim)
+		kr_upp_tx_release(kr, kr->ckr_rhead);
+	kr->ckr_flags |= CKRF_UPP;
+}
+
+/*
+ * After a UPP channel let go (its packets already freed): TX slots of
+ * the window get packets again for a channel without a pool; a slot the
+ * pool cannot fill ends the window there, and finalize fills the rest
+ * later (it continues from rtail).
+ */
+void
+kr_upp_leave(struct kern_channel_ring *kr)
+{
+	slot_idx_t i;
+
+	if (kr->ckr_tx == NR_RX) {
+		kr_rx_release_window(kr);       /* slots empty: still UPP */
+		kr->ckr_flags &= ~(uint32_t)CKRF_UPP;
+		return;
+	}
+	kr->ckr_flags &= ~(uint32_t)CKRF_UPP;
+	for (i = kr->ckr_rhead; i != kr->ckr_rtail; i = kr_next(kr, i)) {
+		if (!kr_tx_refill_slot(kr, i)) {
+			kr->ckr_rtail = i;
+			return;
+		}
+	}
+	/* and, as at ring setup, the slots beyond (best effort) */
+	for (; i != kr->ckr_khead; i = kr_next(kr, i)) {
+		if (!kr_tx_refill_slot(kr, i))
+			return;
+	}
 }

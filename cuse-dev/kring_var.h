@@ -24,6 +24,10 @@ enum kr_txrx {
 #define CKRF_KERNEL_ALLOC 0x1   /* slots may be empty: the kernel refills
 				 * consumed TX slots from the pool and frees
 				 * released RX packets (KPI domains) */
+#define CKRF_UPP        0x2     /* bound to a user-packet-pool channel:
+				 * TX slots come empty and bring the
+				 * process's packets, RX packets become the
+				 * process's (upp.c) */
 
 /* kern_channel_increment_ring_stats() accumulates here (XNU ckr_stats). */
 struct kr_stats {
@@ -40,7 +44,9 @@ struct kern_channel_ring {
 	slot_idx_t ckr_rtail;           /* tail, as last published */
 	uint32_t ckr_num_slots;
 	uint32_t ckr_lim;               /* num_slots - 1 */
-	enum kr_txrx ckr_tx;
+	enum kr_txrx ckr_tx;            /* pool rings: NR_TX if the user fills
+					 * them (free), NR_RX if the kernel does */
+	uint16_t ckr_kind;              /* CR_KIND_* */
 	uint16_t ckr_ring_id;
 	nexus_port_t ckr_port;
 
@@ -50,6 +56,8 @@ struct kern_channel_ring {
 					 * OBJ_IDX_NONE: empty slot */
 	struct kern_pbufpool *ckr_pp;
 	uint64_t ckr_ready_bytes;       /* RX: kernel lengths in [khead, ktail) */
+	uint32_t *ckr_lens;             /* RX: each published slot's kernel
+					 * length, counted out at reclaim */
 	uint64_t ckr_sync_time;
 	uint64_t ckr_notify_time;
 	void *ckr_ctx;                  /* the nexus domain's, or a KPI
@@ -63,6 +71,7 @@ struct kern_channel_ring {
 	int32_t ckr_svc;                /* kern_packet_svc_class_t (netif TX) */
 	struct ifnet *ckr_ifp;          /* netif only: the interface */
 	uint32_t ckr_busy;              /* inside a sync (kr_enter) */
+	uint64_t ckr_expired;           /* TX: dropped, deadline passed */
 
 	/* Set while a channel owns the ring. */
 	struct kern_channel *ckr_ch;
@@ -123,12 +132,27 @@ void kr_bind(struct kern_channel_ring *kr, struct kern_channel *ch,
     struct __user_channel_ring *ring, struct __user_slot_desc *usds);
 void kr_unbind(struct kern_channel_ring *kr);
 
+/* Slot descriptor region of the span: TX/alloc/event/large rings share
+ * one ("txausd"), RX/free rings the other ("rxfusd"). */
+static inline enum kr_txrx
+kr_sd_region(const struct kern_channel_ring *kr)
+{
+	return kr->ckr_kind == CR_KIND_RX || kr->ckr_kind == CR_KIND_FREE ?
+	    NR_RX : NR_TX;
+}
+
 int kr_txsync_prologue(struct kern_channel_ring *kr);
 void kr_txsync_finalize(struct kern_channel_ring *kr);
 int kr_rxsync_prologue(struct kern_channel_ring *kr);
 void kr_rxsync_finalize(struct kern_channel_ring *kr);
 
 uint32_t kr_reclaim(struct kern_channel_ring *kr);
+int kr_pool_prologue(const struct kern_channel_ring *kr, slot_idx_t *headp);
+void kr_publish_indices(struct kern_channel_ring *kr);
+void kr_slot_publish(struct kern_channel_ring *kr, slot_idx_t i,
+    uint16_t qflags);
+void kr_upp_enter(struct kern_channel_ring *kr, struct kern_channel *ch);
+void kr_upp_leave(struct kern_channel_ring *kr);
 void kr_slot_swap(struct kern_channel_ring *a, slot_idx_t ia,
     struct kern_channel_ring *b, slot_idx_t ib);
 void kr_note_sync(struct kern_channel_ring *kr, struct kern_channel_ring *peer,

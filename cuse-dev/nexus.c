@@ -135,6 +135,40 @@ nxprov_params_sizes(const struct nxdom *dom, uint32_t req,
 	return err;
 }
 
+/*
+ * Buflets per packet: 1 unless requested, up to the domain's maximum
+ * (above: ENOMEM, signalled by nxp_max_frags 0).  A large-buffer size,
+ * netif/flowswitch only (EINVAL), must exceed the buffer size (EINVAL)
+ * and stay within what a frame can be (ENOMEM); 0 means none.
+ */
+#define NXPROV_LARGE_BUF_MAX    65536
+
+static int
+nxprov_params_frags(const struct nxdom *dom, uint32_t req,
+    const struct nxprov_params *in, struct nxprov_params *p)
+{
+	nexus_type_t t = dom->nxdom_type;
+
+	p->nxp_max_frags = BUFLETS_MIN;
+	if ((req & NXPREQ_MAX_FRAGS) && in->nxp_max_frags > BUFLETS_MIN)
+		p->nxp_max_frags = in->nxp_max_frags;
+	if (p->nxp_max_frags > dom->nxdom_max_frags) {
+		p->nxp_max_frags = 0;
+		return -1;
+	}
+	if (!(req & NXPREQ_LARGE_BUF_SIZE) || in->nxp_large_buf_size == 0)
+		return 0;
+	if ((t != NEXUS_TYPE_NET_IF && t != NEXUS_TYPE_FLOW_SWITCH) ||
+	    in->nxp_large_buf_size <= p->nxp_buf_size)
+		return -1;
+	if (in->nxp_large_buf_size > NXPROV_LARGE_BUF_MAX) {
+		p->nxp_max_frags = 0;
+		return -1;
+	}
+	p->nxp_large_buf_size = in->nxp_large_buf_size;
+	return 0;
+}
+
 /* Attributes only some types accept (the library checks them too). */
 static int
 nxprov_params_typed(const struct nxdom *dom, uint32_t req,
@@ -149,6 +183,8 @@ nxprov_params_typed(const struct nxdom *dom, uint32_t req,
 		return EINVAL;
 	if ((req & NXPREQ_REJECT_ON_CLOSE) && t != NEXUS_TYPE_USER_PIPE)
 		return EINVAL;
+	if (nxprov_params_frags(dom, req, in, p) != 0)
+		return p->nxp_max_frags == 0 ? ENOMEM : EINVAL;
 	if (req & NXPREQ_REJECT_ON_CLOSE)
 		p->nxp_reject_on_close = in->nxp_reject_on_close ? 1 : 0;
 	if (req & NXPREQ_QMAP)
@@ -166,7 +202,6 @@ nxprov_params_fixed(const struct nxdom *dom, uint32_t req,
 	p->nxp_md_type = dom->nxdom_md_type;
 	p->nxp_md_subtype = dom->nxdom_md_subtype;
 	p->nxp_meta_size = dom->nxdom_meta_size;
-	p->nxp_max_frags = dom->nxdom_max_frags;
 	/* Pipes exist to be opened from userland: always a user channel;
 	 * a netif only when its registration asks for one (XNU). */
 	if (!(dom->nxdom_flags & NXDOMF_USER_CHANNEL_REQ) ||

@@ -63,6 +63,7 @@
 #include "evloop.h"
 #include "nx_advisory.h"
 #include "nx_netif_var.h"
+#include "upp_var.h"
 
 static TAILQ_HEAD(nif_list, nx_netif) nif_head =
     TAILQ_HEAD_INITIALIZER(nif_head);
@@ -109,22 +110,57 @@ tapdrv_ring_init(kern_nexus_provider_t prov, kern_nexus_t nx,
 	return 0;
 }
 
-/* The frame a TX packet carries: its buflet's data. */
+/*
+ * A device takes one run of bytes per frame: a multi-buflet packet is
+ * copied into this buffer first (one at a time: the daemon is
+ * single-threaded and a backend keeps no frame after its call).  A
+ * chain longer than any frame a TAP takes keeps its length, above
+ * fr_cap, and is dropped by the backend as badlen.
+ */
+#define TAPDRV_LIN_MAX  65536
+static uint8_t tapdrv_lin[TAPDRV_LIN_MAX];
+
 static void
+tapdrv_tx_linearize(kern_packet_t ph, struct sk_frame *fr)
+{
+	kern_buflet_t b = NULL;
+	uint32_t len = 0, dlen;
+
+	while ((b = kern_packet_get_next_buflet(ph, b)) != NULL) {
+		dlen = kern_buflet_get_data_length(b);
+		if ((uint64_t)len + dlen <= sizeof(tapdrv_lin))
+			memcpy(tapdrv_lin + len,
+			    (uint8_t *)kern_buflet_get_data_address(b) +
+			    kern_buflet_get_data_offset(b), dlen);
+		len += dlen;
+	}
+	fr->fr_buf = tapdrv_lin;
+	fr->fr_len = len;
+	fr->fr_cap = sizeof(tapdrv_lin);
+}
+
+/* The frame a TX packet carries: its buflet's data.  true: a chain. */
+static bool
 tapdrv_tx_frame(kern_packet_t ph, struct sk_frame *fr)
 {
 	kern_buflet_t b = kern_packet_get_next_buflet(ph, NULL);
 	uint32_t off = kern_buflet_get_data_offset(b);
 
+	if (kern_packet_get_buflet_count(ph) > 1) {
+		tapdrv_tx_linearize(ph, fr);
+		return true;
+	}
 	fr->fr_buf = (uint8_t *)kern_buflet_get_data_address(b) + off;
 	fr->fr_len = kern_buflet_get_data_length(b);
 	fr->fr_cap = kern_buflet_get_data_limit(b) - off;
+	return false;
 }
 
 /*
  * Gather up to NIF_BATCH queued packets after *lastp.  Slots whose
  * packet the process dropped are passed over (consumed, never sent)
- * when they lead the batch, and end it otherwise.
+ * when they lead the batch, and end it otherwise.  A multi-buflet
+ * packet goes in a batch of its own (it uses tapdrv_lin).
  */
 static unsigned
 tapdrv_tx_gather(kern_channel_ring_t kr, kern_channel_slot_t *lastp,
@@ -141,12 +177,58 @@ tapdrv_tx_gather(kern_channel_ring_t kr, kern_channel_slot_t *lastp,
 			*lastp = s;
 			continue;
 		}
-		if (ph == 0)
+		if (ph == 0 || (k != 0 && kern_packet_get_buflet_count(ph) > 1))
 			break;
-		tapdrv_tx_frame(ph, &fr[k]);
-		slots[k++] = s;
+		slots[k] = s;
+		if (tapdrv_tx_frame(ph, &fr[k++]))
+			break;
 	}
 	return k;
+}
+
+/* Which drop a refused frame was counted under, as an event status. */
+static int32_t
+tapdrv_tx_refused(const uint64_t *before, const uint64_t *after)
+{
+	if (after[SKB_DROP_BADLEN] != before[SKB_DROP_BADLEN])
+		return CHANNEL_EVENT_PKT_TRANSMIT_STATUS_ERR_RETRY_FAILED;
+	return CHANNEL_EVENT_PKT_TRANSMIT_STATUS_ERR_FLUSH;
+}
+
+static bool
+tapdrv_drops_changed(const uint64_t *before, const uint64_t *after)
+{
+	return memcmp(before, after, sizeof(uint64_t) * SKB_DROP_NREASONS) != 0;
+}
+
+/*
+ * A process with an event ring learns which frames the device refused
+ * (docs/upp.md): then frames go one per call, so that each drop the
+ * backend counts is known to be that frame's.
+ */
+static int
+tapdrv_tx_send(struct nif_queue *q, kern_channel_ring_t kr,
+    kern_channel_slot_t *slots, const struct sk_frame *fr, unsigned k)
+{
+	struct sk_backend *be = q->nq_nif->nif_be;
+	const uint64_t *drops = be->b_qstats[q->nq_idx].qs_drops;
+	uint64_t before[SKB_DROP_NREASONS];
+	unsigned i;
+	int sent;
+
+	if (!kern_channel_tx_status_wanted(kr))
+		return skb_tx_batch(be, q->nq_idx, fr, k);
+	for (i = 0; i < k; i++) {
+		memcpy(before, drops, sizeof(before));
+		sent = skb_tx_batch(be, q->nq_idx, &fr[i], 1);
+		if (sent <= 0)
+			return i != 0 ? (int)i : sent;
+		if (tapdrv_drops_changed(before, drops))
+			(void)kern_channel_tx_status_post(kr,
+			    kern_channel_slot_get_packet(kr, slots[i]),
+			    tapdrv_tx_refused(before, drops));
+	}
+	return (int)k;
 }
 
 static uint32_t
@@ -180,7 +262,7 @@ tapdrv_sync_tx(kern_nexus_provider_t prov, kern_nexus_t nx,
 		return ENXIO;
 	for (;;) {
 		k = tapdrv_tx_gather(kr, &last, slots, fr);
-		sent = k != 0 ? skb_tx_batch(be, q->nq_idx, fr, k) : 0;
+		sent = k != 0 ? tapdrv_tx_send(q, kr, slots, fr, k) : 0;
 		if (sent < 0)
 			sent = 0;
 		if (sent > 0) {
@@ -236,6 +318,23 @@ tapdrv_rx_packet(kern_packet_t ph, const struct sk_frame *fr)
 	kern_packet_finalize(ph);
 }
 
+/*
+ * Room in the ring but no packet in the pool (user packet pools hold
+ * them all): read and drop a batch, counted no_packet, rather than
+ * leave the queue readable and the reader woken for nothing.
+ */
+static unsigned
+tapdrv_rx_nopkt(struct nif_queue *q)
+{
+	int n = skb_rx_discard(q->nq_nif->nif_be, q->nq_idx, NIF_BATCH);
+
+	if (n < 0)
+		nif_gone(q->nq_nif);
+	else
+		q->nq_drop_nopkt += (uint64_t)n;
+	return 0;
+}
+
 /* One batch into the free slots; returns how many frames arrived. */
 static unsigned
 tapdrv_rx_batch(struct nif_queue *q, kern_channel_ring_t kr)
@@ -248,6 +347,8 @@ tapdrv_rx_batch(struct nif_queue *q, kern_channel_ring_t kr)
 	unsigned n = kern_channel_available_slot_count(kr), i, got;
 	int rc;
 
+	if (n != 0 && kern_pbufpool_get_free_count(pp) == 0)
+		return tapdrv_rx_nopkt(q);
 	n = tapdrv_rx_prepare(pp, ph, fr, n < NIF_BATCH ? n : NIF_BATCH);
 	rc = n != 0 ? skb_rx_batch(q->nq_nif->nif_be, q->nq_idx, fr, n) : 0;
 	got = rc > 0 ? (unsigned)rc : 0;
@@ -711,6 +812,34 @@ nif_kring_init(struct nx_netif *nif, enum kr_txrx dir, uint32_t r)
 	return 0;
 }
 
+/*
+ * One packet per slot for channels without a pool, as many again for
+ * what user packet pools hold (docs/upp.md); external buflets when
+ * MAX_FRAGS > 1 (up to 4 per slot), large packets for TX slots when
+ * LARGE_BUF_SIZE is set.  Untouched objects cost no memory: the memfd
+ * is sparse.
+ */
+static struct kern_pbufpool *
+nif_pool_create(const struct nxprov_params *p, const char *name,
+    uint32_t nslots)
+{
+	uint32_t frags = p->nxp_max_frags > 1 ? p->nxp_max_frags - 1 : 0;
+	struct pp_params ppp = {
+		.ppp_name = name, .ppp_npkts = 2 * nslots,
+		.ppp_buf_size = p->nxp_buf_size,
+		.ppp_md_type = NEXUS_META_TYPE_PACKET,
+		.ppp_md_subtype = NEXUS_META_SUBTYPE_RAW,
+		.ppp_nlarge = p->nxp_large_buf_size != 0 ?
+		    p->nxp_tx_rings * p->nxp_tx_slots : 0,
+		.ppp_large_size = p->nxp_large_buf_size,
+		.ppp_nbfts = nslots * (frags > 4 ? 4 : frags),
+		.ppp_max_frags = (uint16_t)(p->nxp_max_frags ?
+		    p->nxp_max_frags : 1),
+	};
+
+	return pp_create_params(&ppp);
+}
+
 static int
 nif_state_create(struct nx_netif *nif)
 {
@@ -723,8 +852,7 @@ nif_state_create(struct nx_netif *nif)
 
 	snprintf(name, sizeof(name), "skchan:pool:netif-%02x%02x%02x%02x",
 	    u[0], u[1], u[2], u[3]);
-	nif->nif_pp = pp_create(name, nobjs, p->nxp_buf_size,
-	    NEXUS_META_TYPE_PACKET, NEXUS_META_SUBTYPE_RAW);
+	nif->nif_pp = nif_pool_create(p, name, nobjs);
 	nif->nif_krings = calloc(2 * (size_t)nif->nif_rings,
 	    sizeof(*nif->nif_krings));
 	if (nif->nif_pp == NULL || nif->nif_krings == NULL)
@@ -743,13 +871,13 @@ nif_state_create(struct nx_netif *nif)
 
 /* ---- channels --------------------------------------------------------------- */
 
-/* No user packet pool, event ring, monitor or filter yet (docs). */
+/* No monitor or filter through here (docs); a user packet pool and an
+ * event ring, yes (upp.c, evring.c). */
 static int
 nif_ch_check(struct kern_nexus *nx, uint32_t mode)
 {
 	(void)nx;
-	if (mode & (CHMODE_USER_PACKET_POOL | CHMODE_EVENT_RING |
-	    CHMODE_MONITOR | CHMODE_FILTER))
+	if (mode & (CHMODE_MONITOR | CHMODE_FILTER))
 		return -ENOTSUP;
 	return 0;
 }
@@ -1032,7 +1160,7 @@ const struct nxdom nx_netif_dom = {
 	.nxdom_buf_size = { NX_NETIF_BUFSIZE_DEF, NX_NETIF_BUFSIZE_MIN,
 		NX_NETIF_BUFSIZE_MAX },
 	.nxdom_meta_size = sizeof(struct __packet),
-	.nxdom_max_frags = 1,
+	.nxdom_max_frags = NIF_MAX_FRAGS,      /* the most; 1 by default */
 	.nxdom_nx_init = nif_nx_init,
 	.nxdom_nx_fini = nif_nx_fini,
 	.nxdom_ch_check = nif_ch_check,
@@ -1268,7 +1396,8 @@ nif_qstats_fill(const struct nx_netif *nif, unsigned i,
 	out->nq_tx_bytes = bs->qs_tx_bytes;
 	out->nq_tx_pushback = bs->qs_tx_pushback;
 	out->nq_drops[SKC_NETIF_DROP_NO_CHANNEL] = q->nq_drop_nochan;
-	out->nq_drops[SKC_NETIF_DROP_RING_FULL] = ring_full - q->nq_drop_nochan;
+	out->nq_drops[SKC_NETIF_DROP_RING_FULL] = ring_full -
+	    q->nq_drop_nochan - q->nq_drop_nopkt;
 	out->nq_drops[SKC_NETIF_DROP_TRUNCATED] =
 	    bs->qs_drops[SKB_DROP_TRUNCATED];
 	out->nq_drops[SKC_NETIF_DROP_ERROR] = bs->qs_drops[SKB_DROP_ERROR];
@@ -1293,6 +1422,20 @@ nif_lookup_flags(const struct nx_netif *nif)
 	if (nif->nif_be != NULL && (nif->nif_be->b_state & SKB_STATE_CREATED))
 		f |= SKC_NETIF_F_CREATED;
 	return f;
+}
+
+/* Pool counts, for leak checks (a user packet pool gives all back). */
+static void
+nif_lookup_pool(const struct nx_netif *nif, struct skc_ctl_netif_lookup *req)
+{
+	const struct kern_pbufpool *pp = nif->nif_pp;
+
+	if (pp == NULL)
+		return;
+	req->nl_pool_pkts = pp->pp_nobjs;
+	req->nl_pool_pkts_free = pp->pp_nfree + pp->pp_nlfree;
+	req->nl_pool_bfts = pp->pp_nbfts;
+	req->nl_pool_bfts_free = pp->pp_nbfree;
 }
 
 /* Link, MTU and address, unless the device is gone. */
@@ -1333,6 +1476,7 @@ nx_netif_ctl_lookup(struct skc_ctl_netif_lookup *req)
 	req->nl_ifindex = nif->nif_nx->nx_params.nxp_ifindex;
 	req->nl_rings = nif->nif_rings;
 	req->nl_channels = nif->nif_nx->nx_nchannels;
+	nif_lookup_pool(nif, req);
 	nif_lookup_device(nif, req);
 	for (i = 0; i < nif->nif_rings; i++)
 		nif_qstats_fill(nif, i, &req->nl_q[i]);
@@ -1373,7 +1517,7 @@ nx_netif_ctl_lookup_reserved(const void *arg)
 {
 	const struct skc_ctl_netif_lookup *req = arg;
 
-	return nif_zero(req->nl_reserved, sizeof(req->nl_reserved));
+	return nif_zero(&req->nl_pool_pkts, 4 * sizeof(req->nl_pool_pkts));
 }
 
 const char *

@@ -18,6 +18,7 @@
 #define NIF_SLOTS_MIN           2
 #define NIF_SLOTS_MAX           8192
 #define NIF_BATCH               64      /* frames per backend call */
+#define NIF_MAX_FRAGS           BUFLETS_GSO /* NEXUS_ATTR_MAX_FRAGS limit */
 
 /*
  * Ring pair i and device queue i.  The TAP driver (the KPI provider in

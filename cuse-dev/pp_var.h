@@ -4,7 +4,10 @@
  * A pool is N objects.  Object i is metadata i in the umd region plus
  * buffer i in the buffer region, both in one shared memfd, and a
  * daemon-private struct kern_packet: the only copy of the metadata the
- * kernel trusts.  Daemon-internal.
+ * kernel trusts.  A netif pool may also hold large packets (objects
+ * after the default ones, each with a buffer of the large region) and
+ * external buflets (ubft region, each with a default buffer after the
+ * packets'); see pp.c.  Daemon-internal.
  */
 #ifndef PP_VAR_H
 #define PP_VAR_H
@@ -14,18 +17,24 @@
 struct kern_pbufpool;
 
 /*
- * The kernel's view of one buffer (XNU's struct __kern_buflet).  A packet
- * has exactly one, inline; multi-buflet chains come with the user packet
- * pool.  kb_addr is the daemon's address of the buffer, never shown to a
- * process (the library computes its own from kb_idx).
+ * The kernel's view of one buffer (XNU's struct __kern_buflet).  Every
+ * packet has one inline; a packet of a pool with external buflets may
+ * chain more (kb_nidx: the next external buflet).  kb_addr is the
+ * daemon's address of the buffer, never shown to a process (the library
+ * computes its own from kb_idx).
  */
 struct kern_buflet {
 	uint8_t *kb_addr;
-	obj_idx_t kb_idx;               /* fixed: buffer i for object i */
+	obj_idx_t kb_idx;               /* fixed: buffer index in its region */
 	uint32_t kb_dlim;
 	uint32_t kb_doff;
 	uint32_t kb_dlen;
 	uint16_t kb_flag;               /* BUFLET_FLAG_* */
+	uint16_t kb_kflags;             /* external: KQF_ALLOCATED */
+	obj_idx_t kb_bft_idx;           /* external: own index; inline: NONE */
+	obj_idx_t kb_nidx;              /* next external buflet, NONE: end */
+	const void *kb_owner;           /* external: the user-packet-pool
+					 * channel holding it (upp.c), or NULL */
 };
 
 /*
@@ -41,6 +50,8 @@ struct kern_quantum {
 	uint16_t kq_kflags;             /* KQF_*, never shown to a process */
 	obj_idx_t kq_idx;
 	struct kern_pbufpool *kq_pp;
+	const void *kq_owner;           /* the user-packet-pool channel whose
+					 * process holds it (upp.c), or NULL */
 	struct kern_buflet kq_buf;
 };
 
@@ -72,32 +83,90 @@ struct kern_packet {
 #define PP_UMD_SKEW             (64 - METADATA_PREAMBLE_SZ)
 #define PP_MD_ALIGN             64
 
+/* ubft stride: one struct __user_buflet, 8-aligned (ring_bft_size). */
+#define PP_BFT_SIZE             48
+
+/* What a pool holds (pp_create_params). */
+struct pp_params {
+	const char *ppp_name;
+	uint32_t ppp_npkts;             /* default packets */
+	uint32_t ppp_buf_size;
+	nexus_meta_type_t ppp_md_type;
+	nexus_meta_subtype_t ppp_md_subtype;
+	uint32_t ppp_nlarge;            /* large packets (0: none) */
+	uint32_t ppp_large_size;
+	uint32_t ppp_nbfts;             /* external buflets (0: none) */
+	uint16_t ppp_max_frags;         /* buflets per packet, >= 1 */
+};
+
 struct kern_pbufpool {
-	struct skmem_arena *pp_arena;   /* one region: buffers, then umd */
+	struct skmem_arena *pp_arena;   /* one region: buffers, large
+					 * buffers, umd, ubft */
 	struct skmem_region *pp_region;
-	uint32_t pp_nobjs;
+	uint32_t pp_nobjs;              /* metadata objects: default + large */
+	uint32_t pp_npkts;              /* default packets: objects 0.. */
+	uint32_t pp_nlarge;             /* large packets: objects npkts.. */
+	uint32_t pp_nbfts;              /* external buflets */
 	uint32_t pp_buf_size;
+	uint32_t pp_large_size;
+	uint16_t pp_max_frags;
 	uint16_t pp_md_size;            /* preamble included */
 	nexus_meta_type_t pp_md_type;
 	nexus_meta_subtype_t pp_md_subtype;
-	uint64_t pp_buf_len;            /* buffer region, page multiple */
+	uint64_t pp_buf_len;            /* buffer region, page multiple:
+					 * packets' buffers, then buflets' */
+	uint64_t pp_large_off;          /* large buffers' offset in the memfd */
+	uint64_t pp_large_len;          /* page multiple, 0: none */
 	uint64_t pp_umd_off;            /* umd region offset in the memfd */
 	uint64_t pp_umd_len;            /* page multiple */
+	uint64_t pp_bft_off;            /* ubft region offset in the memfd */
+	uint64_t pp_bft_len;            /* page multiple, 0: none */
 	uint8_t *pp_umd_objs;           /* daemon address of object 0 */
 	uint8_t *pp_bufs;               /* daemon address of buffer 0 */
+	uint8_t *pp_large_bufs;         /* daemon address of large buffer 0 */
+	uint8_t *pp_ubfts;              /* daemon address of user buflet 0 */
 	struct kern_packet *pp_kpkts;   /* pp_nobjs entries */
-	obj_idx_t *pp_free;             /* stack of free object indices */
+	struct kern_buflet *pp_kbfts;   /* pp_nbfts entries */
+	obj_idx_t *pp_free;             /* stack of free default packets */
 	uint32_t pp_nfree;
+	obj_idx_t *pp_lfree;            /* stack of free large packets */
+	uint32_t pp_nlfree;
+	obj_idx_t *pp_bfree;            /* stack of free external buflets */
+	uint32_t pp_nbfree;
 };
 
 struct kern_pbufpool *pp_create(const char *name, uint32_t nobjs,
     uint32_t buf_size, nexus_meta_type_t type, nexus_meta_subtype_t subtype);
+struct kern_pbufpool *pp_create_params(const struct pp_params *ppp);
 void pp_destroy(struct kern_pbufpool *pp);
 void pp_kqum_reset(struct kern_pbufpool *pp, obj_idx_t idx);
 void pp_fill_free_list(struct kern_pbufpool *pp);
 obj_idx_t pp_alloc(struct kern_pbufpool *pp);
+obj_idx_t pp_alloc_large(struct kern_pbufpool *pp);
 void pp_free(struct kern_pbufpool *pp, obj_idx_t idx);
 uint64_t pp_handle(const struct kern_pbufpool *pp, obj_idx_t idx);
+obj_idx_t pp_bft_alloc(struct kern_pbufpool *pp);
+void pp_bft_free(struct kern_pbufpool *pp, obj_idx_t bidx);
+void pp_chain_free(struct kern_pbufpool *pp, struct kern_buflet *kb);
+
+static inline bool
+pp_is_large(const struct kern_pbufpool *pp, obj_idx_t idx)
+{
+	return idx >= pp->pp_npkts;
+}
+
+static inline struct kern_buflet *
+pp_kbft(const struct kern_pbufpool *pp, obj_idx_t bidx)
+{
+	return &pp->pp_kbfts[bidx];
+}
+
+static inline struct __user_buflet *
+pp_ubft(const struct kern_pbufpool *pp, obj_idx_t bidx)
+{
+	return (struct __user_buflet *)(void *)(pp->pp_ubfts +
+	    (size_t)bidx * PP_BFT_SIZE);
+}
 
 static inline struct kern_packet *
 pp_kpkt(const struct kern_pbufpool *pp, obj_idx_t idx)

@@ -35,6 +35,10 @@
  *                hands over a fifth memfd (mr_fd 4: the watched pool,
  *                opened read-only, mapped SKC_PROT_READ); co_map.mp_nfds
  *                and af_nfds say how many.  No struct changed.
+ *   1 (2026-11)  compatible change: CTL_NETIF_LOOKUP's nl_reserved[2]
+ *                (in: 0) became nl_pool_* (in: 0; out: the netif's
+ *                packet pool counts, for leak checks of user packet
+ *                pools); older daemons leave them 0.
  */
 #ifndef _SKYWALK_SKCHAN_ABI_H_
 #define _SKYWALK_SKCHAN_ABI_H_
@@ -483,7 +487,13 @@ struct skc_ctl_netif_lookup {
 	uint32_t nl_rings;
 	uint32_t nl_channels;           /* channels open on the instance */
 	uint8_t nl_hwaddr[8];           /* 6 used */
-	uint64_t nl_reserved[2];        /* must be 0 */
+	/* The netif's packet pool (exists while channels are open; 0s when
+	 * none): packets (default + large) and external buflets, with how
+	 * many of each are free.  In: must be 0. */
+	uint32_t nl_pool_pkts;
+	uint32_t nl_pool_pkts_free;
+	uint32_t nl_pool_bfts;
+	uint32_t nl_pool_bfts_free;
 	struct skc_netif_qstats nl_q[SKC_NETIF_QUEUES_MAX]; /* nl_rings used */
 };
 
