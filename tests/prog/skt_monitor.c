@@ -6,6 +6,9 @@
  *   skt_monitor netif [-n N]   a daemon-owned loop netif, watched
  *   skt_monitor kpipe [-n N]   the kernel-pipe loopback, watched
  *                              (needs SKCHAN_KPIPE_UUID, else exit 77)
+ *   skt_monitor watch UUID [copy|nocopy]
+ *                              watch port 0 of another process's
+ *                              nexus until it rejects (skecho)
  *
  * Monitors are opened the Apple way: CHANNEL_ATTR_MONITOR (COPY or
  * NO_COPY) on the attr, the direction in os_channel_create_extended.
@@ -514,6 +517,78 @@ static int sm_kpipe(uint32_t n)
 	return 0;
 }
 
+/* ---- watch: an outside observer of someone else's nexus ---------------------- */
+
+struct sm_watch {
+	uint64_t w_packets;
+	uint64_t w_bytes;
+};
+
+/* Take what is there; 0 when the nexus went away under us. */
+static int sm_watch_drain(channel_t ch, struct sm_watch *w)
+{
+	channel_ring_t rx = skt_rx(ch);
+	uint32_t bufsize = rx->chrd_ring->ring_def_buf_size;
+	channel_slot_t s, last = NULL;
+	slot_prop_t prop;
+
+	if (os_channel_sync(ch, CHANNEL_SYNC_RX) != 0) {
+		T_EQ(errno, ENXIO);
+		return 0;
+	}
+	while ((s = os_channel_get_next_slot(rx, last, &prop)) != NULL) {
+		if (prop.sp_len == 0 || prop.sp_len > bufsize)
+			SKT_FAIL("watch: slot length %u (buffer %u)",
+			    prop.sp_len, bufsize);
+		w->w_packets++;
+		w->w_bytes += prop.sp_len;
+		last = s;
+	}
+	if (last != NULL)
+		T_OK(os_channel_advance_slot(rx, last));
+	return 1;
+}
+
+/*
+ * skt_monitor watch UUID [copy|nocopy]: a TX_RX monitor on port 0 of a
+ * nexus another process made; prints "watching", then counts until the
+ * nexus rejects (skecho's reject_on_close) and prints the count.
+ */
+static int sm_watch(int argc, char **argv)
+{
+	uint32_t type = argc >= 4 && strcmp(argv[3], "nocopy") == 0 ?
+	    CHANNEL_MONITOR_NO_COPY : CHANNEL_MONITOR_COPY;
+	struct sm_watch w = { 0, 0 };
+	struct pollfd pfd;
+	channel_t ch;
+	uuid_t nx;
+	int n;
+
+	if (argc < 3 || uuid_parse(argv[2], nx) != 0)
+		SKT_FAIL("watch: need a nexus UUID");
+	ch = sm_mon_try(nx, 0, CHANNEL_DIR_TX_RX, type, NULL);
+	if (ch == NULL)
+		SKT_FAIL("watch: monitor open: %s", strerror(errno));
+	printf("%s: watching\n", skt_prog);
+	for (;;) {
+		pfd = (struct pollfd){ os_channel_get_fd(ch), POLLIN, 0 };
+		n = poll(&pfd, 1, skt_wait_ms());
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			SKT_FAIL("watch: nothing for %d ms (%" PRIu64 " seen)",
+			    skt_wait_ms(), w.w_packets);
+		if (!sm_watch_drain(ch, &w) || (pfd.revents & POLLHUP))
+			break;
+	}
+	os_channel_destroy(ch);
+	T_TRUE(w.w_packets > 0);
+	skt_ok("watch (%s): %" PRIu64 " packets, %" PRIu64 " bytes",
+	    type == CHANNEL_MONITOR_COPY ? "copy" : "no-copy", w.w_packets,
+	    w.w_bytes);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	skt_set_prog(argv[0]);
@@ -527,7 +602,10 @@ int main(int argc, char **argv)
 		return sm_netif(sm_n(argc, argv, 500));
 	if (strcmp(argv[1], "kpipe") == 0)
 		return sm_kpipe(sm_n(argc, argv, 500));
+	if (strcmp(argv[1], "watch") == 0)
+		return sm_watch(argc, argv);
 usage:
-	fprintf(stderr, "usage: skt_monitor rules|upipe|netif|kpipe [-n N]\n");
+	fprintf(stderr, "usage: skt_monitor rules|upipe|netif|kpipe [-n N]\n"
+	    "       skt_monitor watch UUID [copy|nocopy]\n");
 	return 2;
 }
