@@ -683,11 +683,62 @@ START_TEST(test_regions_read_only)
 }
 END_TEST
 
+/* ---- the event loop's timers (evloop.c) ------------------------------------------- */
+
+struct ad_tick {
+	unsigned at_n;
+	unsigned at_stop;               /* delete itself at this count */
+	struct evl_timer *at_t;
+};
+
+static void
+ad_tick_cb(struct evl_timer *t, void *arg)
+{
+	struct ad_tick *at = arg;
+
+	ck_assert_ptr_eq(t, at->at_t);
+	if (++at->at_n == at->at_stop) {
+		evl_timer_del(t);       /* from inside its own callback */
+		at->at_t = NULL;
+	}
+}
+
+/* Periodic, one watch each, deletable inside its callback; 0 is EINVAL. */
+START_TEST(test_evl_timer)
+{
+	struct evl *l = evl_new();
+	struct ad_tick a = { 0, 3, NULL }, b = { 0, 0, NULL };
+	int i;
+
+	ck_assert_ptr_nonnull(l);
+	errno = 0;
+	ck_assert_ptr_null(evl_timer_add(l, 0, ad_tick_cb, &a));
+	ck_assert_int_eq(errno, EINVAL);
+	a.at_t = evl_timer_add(l, 20, ad_tick_cb, &a);
+	b.at_t = evl_timer_add(l, 20, ad_tick_cb, &b);
+	ck_assert_ptr_nonnull(a.at_t);
+	ck_assert_ptr_nonnull(b.at_t);
+	ck_assert_uint_eq(evl_count(l), 2);
+	for (i = 0; i < 200 && a.at_t != NULL; i++)
+		evl_run_once(l, 50);
+	ck_assert_ptr_null(a.at_t);
+	ck_assert_uint_eq(a.at_n, 3);
+	ck_assert_uint_ge(b.at_n, 2);
+	ck_assert_uint_eq(evl_count(l), 1);
+	evl_timer_del(b.at_t);
+	evl_timer_del(NULL);
+	ck_assert_uint_eq(evl_count(l), 0);
+	ck_assert_int_eq(evl_run_once(l, 60), 0);      /* nothing fires */
+	evl_free(l);
+}
+END_TEST
+
 static Suite *
 advisory_suite(void)
 {
 	Suite *s = suite_create("advisory");
 	TCase *tc = tcase_create("loop");
+	TCase *tt = tcase_create("timer");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 20);
@@ -705,6 +756,8 @@ advisory_suite(void)
 	tcase_add_test(tc, test_defunct_zeroes);
 	tcase_add_test(tc, test_regions_read_only);
 	suite_add_tcase(s, tc);
+	tcase_add_test(tt, test_evl_timer);
+	suite_add_tcase(s, tt);
 	return s;
 }
 
