@@ -28,7 +28,7 @@
 
 static struct evl *up_evl;
 
-static void
+static inline void
 up_setup(void)
 {
 	kh_setup();
@@ -38,7 +38,7 @@ up_setup(void)
 	ck_assert_int_eq(skb_loop_create(UP_DEV, 9000), 0);
 }
 
-static void
+static inline void
 up_teardown(void)
 {
 	kh_teardown();
@@ -47,7 +47,7 @@ up_teardown(void)
 	skb_loop_destroy(UP_DEV);
 }
 
-static void
+static inline void
 nt_pump_all(void)
 {
 	int i;
@@ -66,7 +66,7 @@ struct nt_prov {
 	uint32_t max_frags, large;
 };
 
-static int
+static inline int
 nt_register(struct sk_file *ctl, const struct nt_prov *np, uuid_t prov,
     struct nxprov_params *out)
 {
@@ -107,7 +107,7 @@ done:
 	return err;
 }
 
-static int
+static inline int
 nt_attach(struct sk_file *ctl, const uuid_t nx, const char *ifname)
 {
 	struct skc_nexus_opt o;
@@ -128,7 +128,7 @@ nt_attach(struct sk_file *ctl, const uuid_t nx, const char *ifname)
 	return kh_ioctl(ctl, SKC_IOC_NEXUS_GET_OPT, &o);
 }
 
-static int
+static inline int
 nt_lookup(const char *ifname, struct skc_ctl_netif_lookup *nl)
 {
 	struct sk_file *f = sk_file_open(&kh_cred, SK_DOOR_LOCAL, NULL);
@@ -141,7 +141,7 @@ nt_lookup(const char *ifname, struct skc_ctl_netif_lookup *nl)
 	return err;
 }
 
-static void
+static inline void
 nt_fill(uint8_t *p, uint32_t len, uint32_t seed)
 {
 	uint32_t i;
@@ -157,7 +157,7 @@ nt_fill(uint8_t *p, uint32_t len, uint32_t seed)
 }
 
 /* A non-UPP TX slot: fill and queue (check_nx_netif's way). */
-static void
+static inline void
 nt_tx(struct kh_chan *c, uint32_t r, uint32_t len, uint32_t seed)
 {
 	struct __user_channel_ring *ring = kh_tx(c, r);
@@ -188,7 +188,7 @@ static uint32_t up_pool_bfree(struct up_env *e);
 
 enum up_role { UP_ALLOC, UP_BALLOC, UP_FREE, UP_BFREE, UP_EVENT, UP_LARGE };
 
-static void
+static inline void
 up_nexus(struct up_env *e, const struct nt_prov *np)
 {
 	struct nt_prov def = { .user_channel = 1 };
@@ -200,7 +200,7 @@ up_nexus(struct up_env *e, const struct nt_prov *np)
 	ck_assert_int_eq(nt_attach(e->ctl, e->nx, UP_DEV), 0);
 }
 
-static void
+static inline void
 up_open(struct up_env *e, const struct nt_prov *np, uint32_t mode)
 {
 	memset(e, 0, sizeof(*e));
@@ -226,7 +226,7 @@ up_open2_prov(struct up_env *e, struct up_env *e2, const struct nt_prov *np)
 	    CHMODE_USER_PACKET_POOL, NULL, 0), 0);
 }
 
-static void
+static inline void
 up_open2(struct up_env *e, struct up_env *e2)
 {
 	struct nt_prov np = { .user_channel = 1, .rings = 2 };
@@ -234,7 +234,7 @@ up_open2(struct up_env *e, struct up_env *e2)
 	up_open2_prov(e, e2, &np);
 }
 
-static void
+static inline void
 up_close(struct up_env *e)
 {
 	if (e->c.f != NULL)
@@ -242,7 +242,7 @@ up_close(struct up_env *e)
 	sk_file_close(e->ctl);
 }
 
-static int
+static inline int
 up_sync(struct up_env *e, int mode, uint32_t flags)
 {
 	struct skc_channel_sync cs;
@@ -253,7 +253,7 @@ up_sync(struct up_env *e, int mode, uint32_t flags)
 	return kh_ioctl(e->c.f, SKC_IOC_CHANNEL_SYNC, &cs);
 }
 
-static uint64_t
+static inline uint64_t
 up_kills(void)
 {
 	struct skc_ctl_stats st;
@@ -263,7 +263,7 @@ up_kills(void)
 }
 
 /* Schema index of a pool ring, in spec 5.3 order. */
-static uint32_t
+static inline uint32_t
 up_ring_idx(struct up_env *e, enum up_role r)
 {
 	const struct __user_channel_schema *csm = e->c.schema;
@@ -285,38 +285,38 @@ up_ring_idx(struct up_env *e, enum up_role r)
 	return i + csm->csm_num_event_rings;
 }
 
-static struct __user_channel_ring *
+static inline struct __user_channel_ring *
 up_ring(struct up_env *e, enum up_role r)
 {
 	return kh_ring(&e->c, up_ring_idx(e, r));
 }
 
-static struct __user_slot_desc *
+static inline struct __user_slot_desc *
 up_sd_of(struct up_env *e, uint32_t ringidx, uint32_t slot)
 {
 	return &((struct __slot_desc *)(void *)((uint8_t *)e->c.schema +
 	    e->c.schema->csm_ring_ofs[ringidx].sd_off))[slot]._sd_user;
 }
 
-static struct __user_slot_desc *
+static inline struct __user_slot_desc *
 up_sd(struct up_env *e, uint32_t r, uint32_t slot)
 {
 	return up_sd_of(e, r, slot);
 }
 
-static struct __user_slot_desc *
+static inline struct __user_slot_desc *
 up_rsd(struct up_env *e, uint32_t r, uint32_t slot)
 {
 	return up_sd_of(e, e->c.nrings + r, slot);
 }
 
-static struct __user_packet *
+static inline struct __user_packet *
 up_pkt(struct up_env *e, obj_idx_t idx)
 {
 	return (void *)kh_md(kh_tx(&e->c, 0), idx);
 }
 
-static struct __user_buflet *
+static inline struct __user_buflet *
 up_bft(struct up_env *e, obj_idx_t b)
 {
 	struct __user_channel_ring *ring = kh_tx(&e->c, 0);
@@ -325,7 +325,7 @@ up_bft(struct up_env *e, obj_idx_t b)
 	    (size_t)b * ring->ring_bft_size);
 }
 
-static uint8_t *
+static inline uint8_t *
 up_buf(struct up_env *e, const struct __user_buflet *ub)
 {
 	struct __user_channel_ring *ring = kh_tx(&e->c, 0);
@@ -337,7 +337,7 @@ up_buf(struct up_env *e, const struct __user_buflet *ub)
 	    (size_t)ub->buf_idx * ring->ring_def_buf_size;
 }
 
-static uint32_t
+static inline uint32_t
 up_alloc_flag(enum up_role r)
 {
 	if (r == UP_BALLOC)
@@ -346,7 +346,7 @@ up_alloc_flag(enum up_role r)
 }
 
 /* os_channel_packet_alloc / buflet_alloc: OBJ_IDX_NONE for ENOMEM. */
-static obj_idx_t
+static inline obj_idx_t
 up_alloc(struct up_env *e, enum up_role r)
 {
 	struct __user_channel_ring *ring = up_ring(e, r);
@@ -369,7 +369,7 @@ up_alloc(struct up_env *e, enum up_role r)
 }
 
 /* os_channel_packet_free / buflet_free. */
-static void
+static inline void
 up_free(struct up_env *e, enum up_role r, obj_idx_t idx)
 {
 	struct __user_channel_ring *ring = up_ring(e, r);
@@ -386,7 +386,7 @@ up_free(struct up_env *e, enum up_role r, obj_idx_t idx)
 }
 
 /* A one-buflet RAW frame of len bytes in packet p, finalized. */
-static void
+static inline void
 up_fill(struct up_env *e, obj_idx_t p, uint32_t len, uint32_t seed)
 {
 	struct __user_packet *up = up_pkt(e, p);
@@ -403,7 +403,7 @@ up_fill(struct up_env *e, obj_idx_t p, uint32_t len, uint32_t seed)
 }
 
 /* os_packet_add_buflet at the end of p's chain, with len bytes in b. */
-static void
+static inline void
 up_chain(struct up_env *e, obj_idx_t p, obj_idx_t b, uint32_t len,
     uint32_t seed)
 {
@@ -424,7 +424,7 @@ up_chain(struct up_env *e, obj_idx_t p, obj_idx_t b, uint32_t len,
 }
 
 /* The bytes of p's chain, concatenated into out; returns the length. */
-static uint32_t
+static inline uint32_t
 up_pkt_bytes(struct up_env *e, obj_idx_t p, uint8_t *out)
 {
 	struct __user_packet *up = up_pkt(e, p);
@@ -441,7 +441,7 @@ up_pkt_bytes(struct up_env *e, obj_idx_t p, uint8_t *out)
 }
 
 /* os_channel_slot_attach_packet at the TX head, then advance. */
-static void
+static inline void
 up_tx_attach(struct up_env *e, uint32_t r, obj_idx_t p)
 {
 	struct __user_channel_ring *ring = kh_tx(&e->c, r);
@@ -453,7 +453,7 @@ up_tx_attach(struct up_env *e, uint32_t r, obj_idx_t p)
 }
 
 /* The RX head: detach, check (want: len bytes, or NULL), free, advance. */
-static obj_idx_t
+static inline obj_idx_t
 up_rx_take(struct up_env *e, uint32_t len, const uint8_t *want)
 {
 	struct __user_channel_ring *ring = kh_rx(&e->c, 0);
@@ -476,7 +476,7 @@ up_rx_take(struct up_env *e, uint32_t len, const uint8_t *want)
 	return p;
 }
 
-static void
+static inline void
 up_rx_take_free(struct up_env *e, uint32_t len, uint32_t seed)
 {
 	uint8_t want[2048];
@@ -486,7 +486,7 @@ up_rx_take_free(struct up_env *e, uint32_t len, uint32_t seed)
 }
 
 /* os_channel_packet_pool_purge, all the way: the alloc rings empty. */
-static void
+static inline void
 up_purge_role(struct up_env *e, enum up_role r, enum up_role fr)
 {
 	struct __user_channel_ring *ring = up_ring(e, r);
@@ -495,7 +495,7 @@ up_purge_role(struct up_env *e, enum up_role r, enum up_role fr)
 		up_free(e, fr, up_alloc(e, r));
 }
 
-static void
+static inline void
 up_purge_all(struct up_env *e)
 {
 	const struct __user_channel_schema *csm = e->c.schema;
@@ -510,7 +510,7 @@ up_purge_all(struct up_env *e)
 	ck_assert_int_eq(up_sync(e, CHANNEL_SYNC_UPP, CHANNEL_SYNCF_FREE), 0);
 }
 
-static uint32_t
+static inline uint32_t
 up_pool_free(struct up_env *e)
 {
 	struct skc_ctl_netif_lookup nl;
@@ -520,7 +520,7 @@ up_pool_free(struct up_env *e)
 	return nl.nl_pool_pkts_free;
 }
 
-static uint32_t
+static inline uint32_t
 up_pool_bfree(struct up_env *e)
 {
 	struct skc_ctl_netif_lookup nl;
