@@ -1156,14 +1156,15 @@ bn_setup(struct bn_run *b)
 	const char *dp = getenv("SKCHAN_DAEMON_PID");
 
 	b->b_daemon = dp != NULL ? (pid_t)atoi(dp) : 0;
+	/* no daemon: say so before any device is made */
+	b->b_sctl = skchan_ctl_open();
+	if (b->b_sctl == NULL)
+		bn_die("no daemon: %s", strerror(errno));
 	close(btr_tap_open(o->o_ifname, 1)); /* the daemon opens it */
 	bn_tap_prepare(o->o_ifname, o->o_qlen);
 	b->b_rawfd = btr_tap_open(o->o_rawname, 0);
 	bn_tap_prepare(o->o_rawname, o->o_qlen);
 	bn_peer_start(b);
-	b->b_sctl = skchan_ctl_open();
-	if (b->b_sctl == NULL)
-		bn_die("no daemon: %s", strerror(errno));
 	bn_nif_register(b);
 	bn_nif_open(b);
 }
