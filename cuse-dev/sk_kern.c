@@ -8,6 +8,14 @@
  * (NEXUS_OPEN) or a channel (CHANNEL_OPEN), once: a second open on the
  * same handle is EBUSY.  Closing the handle closes what it became.
  *
+ * Close is synchronous on XNU but not through our doors: the CUSE
+ * release and the socket EOF reach us after close(2) has returned.  So
+ * the library sends HANDLE_CLOSE first, and the handle is torn down
+ * then and there; it stays on the list, SKF_CLOSED and holding nothing,
+ * failing every request with EBADF, until the door's release frees it.
+ * The daemon is single-threaded, so a request racing with the close is
+ * served wholly before or wholly after it.
+ *
  * Every request goes through sk_file_ioctl():
  *
  *   cmd --> skk_dispatch[_IOC_NR(cmd)] --> skk_copyin() --> handler
@@ -42,6 +50,7 @@ enum skf_kind {
 	SKF_FRESH = 0,
 	SKF_CTL,
 	SKF_CHAN,
+	SKF_CLOSED,                     /* HANDLE_CLOSE done: empty */
 };
 
 struct sk_file {
@@ -268,6 +277,35 @@ skk_ctl_defunct(struct skk_req *r)
 	return kern_channel_defunct_pid(r->r_cred, r->r_arg);
 }
 
+/* What sk_file_close and HANDLE_CLOSE share: close what f became. */
+static void
+skk_file_teardown(struct sk_file *f)
+{
+	if (f->f_kind == SKF_CHAN)
+		ch_close(f->f_ch);
+	else if (f->f_kind == SKF_CTL)
+		nxctl_close(f->f_nxctl);
+	f->f_ch = NULL;
+	f->f_nxctl = NULL;
+}
+
+/*
+ * XNU's close, ahead of the door's release.  A thread of the owner still
+ * polling the channel is woken first (as XNU's drain wakes selectors)
+ * and finds the handle closed.
+ */
+static int
+skk_handle_close(struct skk_req *r)
+{
+	struct sk_file *f = r->r_file;
+
+	if (f->f_kind == SKF_CHAN)
+		ch_wakeup(f->f_ch);
+	skk_file_teardown(f);
+	f->f_kind = SKF_CLOSED;
+	return 0;
+}
+
 static int
 skk_rsv_nexus_register(const void *arg)
 {
@@ -318,6 +356,14 @@ skk_rsv_ctl_stats(const void *arg)
 	return 0;
 }
 
+static int
+skk_rsv_handle_close(const void *arg)
+{
+	const struct skc_handle_close *req = arg;
+
+	return req->hc_reserved != 0 ? -EINVAL : 0;
+}
+
 #define SKK_OP(nr, cmd, type, need, fn, rsv)                            \
 	[nr] = { cmd, need, #cmd, sizeof(type), fn, rsv }
 
@@ -364,6 +410,8 @@ static const struct skk_op skk_dispatch[] = {
 	    SKK_ANY, skk_ctl_netif_lookup, nx_netif_ctl_lookup_reserved),
 	SKK_OP(21, SKC_IOC_CTL_DEFUNCT, struct skc_ctl_defunct, SKK_ANY,
 	    skk_ctl_defunct, kern_channel_defunct_reserved),
+	SKK_OP(22, SKC_IOC_HANDLE_CLOSE, struct skc_handle_close, SKK_ANY,
+	    skk_handle_close, skk_rsv_handle_close),
 };
 
 _Static_assert(sizeof(skk_dispatch) / sizeof(skk_dispatch[0]) ==
@@ -431,6 +479,8 @@ skk_copyin(const struct skk_op *op, const void *arg, size_t len,
 static int
 skk_need_ok(const struct skk_op *op, const struct sk_file *f)
 {
+	if (f->f_kind == SKF_CLOSED)
+		return -EBADF;
 	switch (op->op_need) {
 	case SKK_FRESH:
 		return f->f_kind == SKF_FRESH ? 0 : -EBUSY;
@@ -495,10 +545,7 @@ sk_file_close(struct sk_file *f)
 {
 	if (f == NULL)
 		return;
-	if (f->f_kind == SKF_CHAN)
-		ch_close(f->f_ch);
-	else if (f->f_kind == SKF_CTL)
-		nxctl_close(f->f_nxctl);
+	skk_file_teardown(f);
 	TAILQ_REMOVE(&skk_files, f, f_link);
 	skk_nfiles--;
 	free(f);

@@ -39,6 +39,10 @@
  *                (in: 0) became nl_pool_* (in: 0; out: the netif's
  *                packet pool counts, for leak checks of user packet
  *                pools); older daemons leave them 0.
+ *   1 (2026-11)  compatible addition: HANDLE_CLOSE (22), XNU's
+ *                synchronous close: the handle's channel or controller
+ *                is gone when the reply arrives; older daemons answer it
+ *                ENOTTY (the library then relies on the door's release).
  */
 #ifndef _SKYWALK_SKCHAN_ABI_H_
 #define _SKYWALK_SKCHAN_ABI_H_
@@ -557,7 +561,8 @@ struct skc_handle_close {
 #define SKC_IOC_CTL_NETIF_DETACH _IOWR(SKC_IOC_MAGIC, 19, struct skc_ctl_netif_detach)
 #define SKC_IOC_CTL_NETIF_LOOKUP _IOWR(SKC_IOC_MAGIC, 20, struct skc_ctl_netif_lookup)
 #define SKC_IOC_CTL_DEFUNCT     _IOWR(SKC_IOC_MAGIC, 21, struct skc_ctl_defunct)
-#define SKC_IOC_NR_MAX          21      /* highest command number */
+#define SKC_IOC_HANDLE_CLOSE    _IOW(SKC_IOC_MAGIC, 22, struct skc_handle_close)
+#define SKC_IOC_NR_MAX          22      /* highest command number */
 
 /* ---- socket door framing ------------------------------------------------- */
 
@@ -638,6 +643,7 @@ SK_STATIC_ASSERT(sizeof(struct skc_ctl_netif_lookup) ==
 SK_STATIC_ASSERT(sizeof(struct skc_ctl_netif_lookup) <=
     sizeof(struct skc_nexus_opt), "netif lookup fits the request buffer");
 SK_STATIC_ASSERT(sizeof(struct skc_ctl_defunct) == 32, "ctl_defunct");
+SK_STATIC_ASSERT(sizeof(struct skc_handle_close) == 16, "handle_close");
 /* Every request fits the largest one, which sizes the doors' buffers. */
 SK_STATIC_ASSERT(sizeof(struct skc_ctl_info) <= sizeof(struct skc_nexus_opt) &&
     sizeof(struct skc_ctl_list) <= sizeof(struct skc_nexus_opt),
