@@ -20,7 +20,10 @@
  *
  * Fork: XNU's descriptors are close-on-fork.  The child handler closes
  * every recorded fd and unmaps every span, silently, before the child
- * runs any code of its own.  prepare takes every lock libos has (door
+ * runs any code of its own.  Silently means no request either: the
+ * HANDLE_CLOSE that guarded_close_np sends would tear down the parent's
+ * channel, which shares the handle; the child's close(2) only drops a
+ * reference to it.  prepare takes every lock libos has (door
  * stripes, then this table's) so the child never inherits one held by a
  * thread that did not survive the fork.  Lock order: stripe, then table.
  */

@@ -18,7 +18,9 @@
  *    daemon's memfds (arriving with the reply on the socket door, or
  *    fetched with the one-time ticket over a socket on the CUSE door)
  *    and __channel_get_info reports where it is, since the daemon
- *    cannot know our address space.
+ *    cannot know our address space;
+ *  - the close: XNU's is synchronous, a door's release is not, so
+ *    guarded_close_np asks the daemon to close the handle first.
  *
  * Argument checks the daemon cannot make (NULL pointers, short lengths,
  * keys it never sees) are made here, with XNU's errnos; every semantic
@@ -691,6 +693,30 @@ __channel_set_opt(int c, const uint32_t opt, const void *aoptval,
 }
 
 /*
+ * XNU's close is synchronous: when it returns, the port is free and the
+ * controller's providers are gone.  Our doors' releases trail close(2),
+ * so the daemon is told first and answers once it has torn the handle
+ * down.  Its answer does not matter: an old daemon says ENOTTY (and the
+ * release will do), a dead one cannot hold anything.  An fd that is no
+ * longer the file we opened (closed and reused behind our back) is sent
+ * nothing.  Only here: the fork child's handler must never send it, the
+ * parent still owns the handle.
+ */
+static void
+sc_handle_close(int fd, const struct fdt_ent *e)
+{
+	struct skc_handle_close req;
+	int err = errno;
+
+	if (!fdt_same_file(fd, e))
+		return;
+	memset(&req, 0, sizeof(req));
+	udoor_hdr_init(&req.hc_hdr, sizeof(req));
+	(void)udoor_call(fd, e->fe_door, SKC_IOC_HANDLE_CLOSE, &req, NULL);
+	errno = err;
+}
+
+/*
  * The only sanctioned close of a controller or channel fd.  As XNU's:
  * EFAULT for no guard, EBADF for an fd that is not open, EINVAL for an
  * open fd that carries no guard, EPERM for the wrong guard (XNU also
@@ -708,6 +734,7 @@ guarded_close_np(int fd, const guardid_t *guard)
 			errno = EINVAL;
 		return -1;
 	}
+	sc_handle_close(fd, &e);
 	fdt_release(fd, &e);
 	return 0;
 }
