@@ -90,9 +90,11 @@ static void nf_destroy(struct nf_nexus *nn)
 }
 
 /*
- * os_channel_destroy() returns before the daemon has seen the close
- * (socket EOF, FUSE release: both asynchronous), so a request that needs
- * the channel gone may still see it for a moment: retry EBUSY briefly.
+ * os_channel_destroy() is synchronous (HANDLE_CLOSE): after it, nothing
+ * here waits.  A channel whose process died is another matter: exit's
+ * close is the door's release, which reaches the daemon later, so the
+ * "ctl detach" a script runs after killing its reader retries EBUSY
+ * briefly.
  */
 static int nf_retry_busy(int (*fn)(void *), void *arg)
 {
@@ -105,13 +107,6 @@ static int nf_retry_busy(int (*fn)(void *), void *arg)
 		usleep(10000);
 	}
 	return rc;
-}
-
-static int nf_ifdetach_fn(void *arg)
-{
-	struct nf_nexus *nn = arg;
-
-	return __os_nexus_ifdetach(nn->nn_ctl, nn->nn_nx, nn->nn_attach);
 }
 
 static channel_t nf_dev(const uuid_t nx)
@@ -169,7 +164,7 @@ static void nf_variant_a(const char *ifname)
 	T_SYSERR(__os_nexus_ifdetach(nn.nn_ctl, nn.nn_nx, nn.nn_attach),
 	    EBUSY);
 	os_channel_destroy(ch);
-	T_OK(nf_retry_busy(nf_ifdetach_fn, &nn));
+	T_OK(__os_nexus_ifdetach(nn.nn_ctl, nn.nn_nx, nn.nn_attach));
 	T_SYSERR(__os_nexus_ifdetach(nn.nn_ctl, nn.nn_nx, nn.nn_attach),
 	    ESRCH);
 	nf_destroy(&nn);
@@ -612,7 +607,7 @@ static int nf_loop(uint32_t n, uint32_t rings)
 	T_EQ(nl.nl_q[0].nq_tx_packets + nl.nl_q[1].nq_tx_packets, n);
 	T_EQ(nl.nl_q[0].nq_rx_packets + nl.nl_q[1].nq_rx_packets, n);
 	os_channel_destroy(ch);
-	T_EQ(nf_retry_busy(nf_ctl_detach_fn, name), 0);
+	T_EQ(nf_ctl_detach(name), 0);
 	T_SYSERR(nf_ctl_lookup(name, &nl), ENXIO);
 	skt_ok("loop: %u frames sent through a daemon-owned loop netif", n);
 	return 0;
@@ -703,7 +698,8 @@ static void nf_close(struct nf_nexus *nn, channel_t ch)
 {
 	os_channel_destroy(ch);
 	if (nn->nn_own) {
-		T_OK(nf_retry_busy(nf_ifdetach_fn, nn));
+		T_OK(__os_nexus_ifdetach(nn->nn_ctl, nn->nn_nx,
+		    nn->nn_attach));
 		nf_destroy(nn);
 	}
 }
