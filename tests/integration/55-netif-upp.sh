@@ -11,6 +11,11 @@
 # only the offender: attaching an unfinalized packet (the library), an
 # RX slot released still attached, a TX slot naming a packet never
 # allocated, a packet freed twice (the daemon).  The daemon survives.
+# Then a netif of the program's own with MAX_FRAGS 4 and LARGE_BUF_SIZE
+# 9000 on a TAP the test made: frames built of three buflets
+# (os_channel_buflet_alloc, os_packet_add_buflet) and frames in large
+# packets (os_channel_large_packet_alloc) go out and come back intact,
+# and every packet and buflet of that pool is free again at the end.
 # Socket door inside a network namespace made for the test (root
 # needed); CUSE door inside User-Mode Linux.
 # shellcheck source=../lib/common.sh
@@ -137,6 +142,23 @@ kill_holding() {
     return "$rc"
 }
 
+chains() {
+    local out pid rc=0
+    ip tuntap add sktapu2 mode tap || return 1
+    ip link set sktapu2 up
+    out=$(mktemp "${TMPDIR:-/tmp}/skup-echo2.XXXXXX")
+    "$U" echo sktapu2 120 >"$out" 2>&1 &
+    pid=$!
+    wait_line "$out" ready "$pid" || rc=1
+    "$U" chain sktapu2 -n 200 || rc=1
+    kill "$pid"
+    wait "$pid" 2>/dev/null
+    cat "$out"
+    rm -f "$out"
+    ip link del sktapu2
+    return "$rc"
+}
+
 inner() {
     local u rc=0
     u=$(attach sktapu0)
@@ -149,6 +171,7 @@ inner() {
     sleep 0.5
     "$P" ctl detach sktapu0 || rc=1
     kill_holding || rc=1
+    chains || rc=1
     return "$rc"
 }
 

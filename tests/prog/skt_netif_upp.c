@@ -19,6 +19,14 @@
  *   skt_netif_upp hold -u UUID -r RING -n N   UPP channel, allocate N
  *                                          packets (+ attach some to TX
  *                                          slots unsent), "holding", sleep
+ *   skt_netif_upp chain IFNAME [-n N]      its own netif (MAX_FRAGS 4,
+ *                                          LARGE_BUF_SIZE 9000) on TAP
+ *                                          IFNAME: N frames each built of
+ *                                          three buflets (buflet_alloc,
+ *                                          add_buflet), N in large packets
+ *                                          (large_packet_alloc), echoed
+ *                                          back intact; then the pool,
+ *                                          buflets too, is whole again
  *   skt_netif_upp pool IFNAME              pkts= free= bfts= bfree=
  *   skt_netif_upp trap KIND -u UUID        misuse; the caller expects
  *                                          SIGABRT.  KIND: unfinalized
@@ -501,6 +509,141 @@ static int up_events(const char *kind, const struct up_opts *o,
 	return 0;
 }
 
+/* ---- buflet chains and large buffers ------------------------------------------ */
+
+struct up_nexus {
+	nexus_controller_t un_ctl;
+	uuid_t un_prov, un_nx, un_attach;
+};
+
+static void up_nexus_make(struct up_nexus *un, const char *ifname)
+{
+	nexus_attr_t attr = os_nexus_attr_create();
+	nexus_name_t name;
+
+	un->un_ctl = os_nexus_controller_create();
+	T_NONNULL(un->un_ctl);
+	skt_name(name, "netif-upp");
+	T_OK(os_nexus_attr_set(attr, NEXUS_ATTR_ANONYMOUS, 1));
+	T_OK(os_nexus_attr_set(attr, NEXUS_ATTR_USER_CHANNEL, 1));
+	T_OK(os_nexus_attr_set(attr, NEXUS_ATTR_MAX_FRAGS, 4));
+	T_OK(os_nexus_attr_set(attr, NEXUS_ATTR_LARGE_BUF_SIZE, 9000));
+	T_OK(os_nexus_controller_register_provider(un->un_ctl, name,
+	    NEXUS_TYPE_NET_IF, attr, &un->un_prov));
+	os_nexus_attr_destroy(attr);
+	T_OK(os_nexus_controller_alloc_provider_instance(un->un_ctl,
+	    un->un_prov, &un->un_nx));
+	T_OK(__os_nexus_ifattach(un->un_ctl, un->un_nx, ifname, NULL, false,
+	    &un->un_attach));
+}
+
+static void up_nexus_free(struct up_nexus *un)
+{
+	T_OK(__os_nexus_ifdetach(un->un_ctl, un->un_nx, un->un_attach));
+	T_OK(os_nexus_controller_free_provider_instance(un->un_ctl,
+	    un->un_nx));
+	T_OK(os_nexus_controller_deregister_provider(un->un_ctl,
+	    un->un_prov));
+	os_nexus_controller_destroy(un->un_ctl);
+}
+
+/* Frame seq split over the packet's own buflet and two more. */
+static packet_t up_chain_frame(channel_t ch, uint32_t seq)
+{
+	uint8_t tmp[SKT_NF_MAX];
+	uint32_t len = skt_nf_fill(tmp, 'c', seq), cut[3], off = 0, k;
+	buflet_t b[3];
+	packet_t ph;
+
+	T_OK(os_channel_packet_alloc(ch, &ph));
+	b[0] = os_packet_get_next_buflet(ph, NULL);
+	T_OK(os_channel_buflet_alloc(ch, &b[1]));
+	T_OK(os_channel_buflet_alloc(ch, &b[2]));
+	T_OK(os_packet_add_buflet(ph, b[0], b[1]));
+	T_OK(os_packet_add_buflet(ph, b[1], b[2]));
+	T_EQ(os_packet_get_buflet_count(ph), 3);
+	cut[0] = len / 3;
+	cut[1] = len / 3;
+	cut[2] = len - 2 * (len / 3);
+	for (k = 0; k < 3; k++) {
+		T_EQ(os_packet_get_next_buflet(ph, k ? b[k - 1] : NULL), b[k]);
+		memcpy(os_buflet_get_data_address(b[k]), tmp + off, cut[k]);
+		T_OK(os_buflet_set_data_offset(b[k], 0));
+		T_OK(os_buflet_set_data_length(b[k], cut[k]));
+		off += cut[k];
+	}
+	T_OK(os_packet_set_link_header_length(ph, 14));
+	return ph;
+}
+
+static packet_t up_large_frame(channel_t ch, uint32_t seq)
+{
+	uint8_t tmp[SKT_NF_MAX];
+	uint32_t len = skt_nf_fill(tmp, 'c', seq);
+	packet_t ph;
+	buflet_t b;
+
+	T_OK(os_channel_large_packet_alloc(ch, &ph));
+	b = os_packet_get_next_buflet(ph, NULL);
+	T_EQ(os_buflet_get_data_limit(b), 9000);
+	memcpy(os_buflet_get_data_address(b), tmp, len);
+	T_OK(os_buflet_set_data_offset(b, 0));
+	T_OK(os_buflet_set_data_length(b, len));
+	T_OK(os_packet_set_link_header_length(ph, 14));
+	return ph;
+}
+
+/* Send n frames of one kind, one at a time, and take each echo. */
+static void up_chain_round(channel_t ch, uint32_t *seq, uint32_t n,
+    int large)
+{
+	channel_ring_t tx = up_tx(ch);
+	uint32_t end = *seq + n, got = *seq, idle;
+
+	while (*seq < end) {
+		up_queue(tx, large ? up_large_frame(ch, *seq) :
+		    up_chain_frame(ch, *seq));
+		(*seq)++;
+		T_OK(os_channel_sync(ch, CHANNEL_SYNC_TX));
+		for (idle = 0; got < *seq; ) {
+			up_wait_rx(ch, 100);
+			if (up_take_rx(ch, &got, end) == 0 && ++idle > 50)
+				SKT_FAIL("stalled at %u", got);
+		}
+	}
+}
+
+static int up_chain(const char *ifname, uint32_t n)
+{
+	struct up_nexus un;
+	struct up_opts o;
+	struct skc_ctl_netif_lookup nl;
+	channel_t ch;
+	buflet_t spare;
+	uint32_t seq = 0;
+
+	up_nexus_make(&un, ifname);
+	memset(&o, 0, sizeof(o));
+	uuid_copy(o.nx, un.un_nx);
+	ch = up_open(&o, 1, 0, CHANNEL_RING_ID_ANY);
+	/* one buflet taken and given straight back */
+	T_OK(os_channel_buflet_alloc(ch, &spare));
+	T_OK(os_channel_buflet_free(ch, spare));
+	up_chain_round(ch, &seq, n, 0);
+	up_chain_round(ch, &seq, n, 1);
+	T_OK(os_channel_packet_pool_purge(ch));
+	up_lookup(ifname, &nl);
+	printf("chained=%u large=%u pool pkts=%u free=%u bfts=%u bfree=%u\n",
+	    n, n, nl.nl_pool_pkts, nl.nl_pool_pkts_free, nl.nl_pool_bfts,
+	    nl.nl_pool_bfts_free);
+	T_NE(nl.nl_pool_bfts, 0);
+	T_EQ(nl.nl_pool_pkts_free, nl.nl_pool_pkts);
+	T_EQ(nl.nl_pool_bfts_free, nl.nl_pool_bfts);
+	os_channel_destroy(ch);
+	up_nexus_free(&un);
+	return 0;
+}
+
 /* ---- main -------------------------------------------------------------------- */
 
 static void up_parse(struct up_opts *o, int argc, char **argv)
@@ -547,6 +690,9 @@ int main(int argc, char **argv)
 		return up_echo(argv[2], argc > 3 ? (unsigned)atoi(argv[3]) : 60);
 	if (argc >= 3 && strcmp(argv[1], "pool") == 0)
 		return up_pool(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "chain") == 0)
+		return up_chain(argv[2], argc >= 5 && strcmp(argv[3], "-n") == 0 ?
+		    (uint32_t)strtoul(argv[4], NULL, 0) : 200);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
 		up_parse(&o, argc - 1, argv + 1);
 		return up_run(&o, ifname);
