@@ -273,17 +273,22 @@ bs_read_all(int fd, void *buf, size_t len)
 	return 1;
 }
 
-/* A peer never outlives us: a spinning orphan would eat a CPU. */
+/*
+ * A peer never outlives us: a spinning orphan would eat a CPU.  The
+ * getppid() check closes the race with a parent that died before the
+ * child asked to be told.
+ */
 static pid_t
 bs_fork(void)
 {
-	pid_t pid;
+	pid_t parent = getpid(), pid;
 
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		bs_die("fork: %s", strerror(errno));
-	if (pid == 0 && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+	if (pid == 0 &&
+	    (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent))
 		_exit(1);
 	return pid;
 }

@@ -114,7 +114,8 @@ run_all() {
     fi
     if ((UML)); then
         say "running uml-socket and uml-cuse (one guest)"
-        "$WITH" --cuse -- "$0" --in-guest "$OUT" "${ARGS[@]}" || {
+        # uml-run's default 600 s is too short for a loaded machine
+        "$WITH" --cuse --timeout 3600 -- "$0" --in-guest "$OUT" "${ARGS[@]}" || {
             say "the UML runs failed"
             bad=1
         }
