@@ -718,7 +718,8 @@ upp_check_flags(const struct kern_channel *ch, int mode, uint32_t flags)
 	const uint32_t pool = CHANNEL_SYNCF_ALLOC | CHANNEL_SYNCF_FREE |
 	    CHANNEL_SYNCF_ALLOC_BUF | CHANNEL_SYNCF_LARGE_ALLOC;
 
-	if (ch->ch_upp == NULL &&
+	/* the mode, not ch_upp: a defunct pool channel answers ENXIO */
+	if (!(ch->ch_info.cinfo_ch_mode & CHMODE_USER_PACKET_POOL) &&
 	    (mode == CHANNEL_SYNC_UPP || (flags & pool)))
 		return -EINVAL;
 	return 0;

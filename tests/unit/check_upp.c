@@ -228,6 +228,37 @@ START_TEST(test_exhaust_and_close)
 }
 END_TEST
 
+/*
+ * Defunct (pid_shutdown_sockets) with packets held and queued: all back,
+ * the channel says ENXIO, the other ring's channel goes on.
+ */
+START_TEST(test_defunct_reclaims)
+{
+	struct up_env e, e2;
+	struct skc_ctl_defunct df;
+	struct sk_cred self = KH_CRED_SELF;
+	uint32_t i;
+	obj_idx_t p;
+
+	kh_cred = self;                 /* defunct goes by the opener's pid */
+	up_open2(&e, &e2);
+	for (i = 0; i < 40; i++)
+		(void)up_alloc(&e2, UP_ALLOC);
+	p = up_alloc(&e2, UP_ALLOC);
+	up_fill(&e2, p, 100, 1);
+	up_tx_attach(&e2, 0, p);        /* queued, never synced */
+	memset(&df, 0, sizeof(df));
+	df.df_pid = getpid();
+	ck_assert_int_eq(kh_ioctl(e.ctl, SKC_IOC_CTL_DEFUNCT, &df), 0);
+	ck_assert_uint_eq(df.df_count, 2);      /* both asked DEFUNCT_OK */
+	ck_assert_int_eq(up_sync(&e2, CHANNEL_SYNC_UPP, CHANNEL_SYNCF_ALLOC),
+	    -ENXIO);
+	kh_chan_close(&e2.c);
+	kh_chan_close(&e.c);
+	up_close(&e);
+}
+END_TEST
+
 /* ---- buflet chains ---------------------------------------------------------- */
 
 START_TEST(test_chain_tx)
@@ -418,6 +449,7 @@ upp_suite(void)
 	tcase_add_test(tc, test_rx_not_detached);
 	tcase_add_test(tc, test_free_foreign);
 	tcase_add_test(tc, test_exhaust_and_close);
+	tcase_add_test(tc, test_defunct_reclaims);
 	tcase_add_test(tc, test_chain_tx);
 	tcase_add_test(tc, test_chain_bad);
 	tcase_add_test(tc, test_close_reclaims);
