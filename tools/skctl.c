@@ -1096,6 +1096,12 @@ skctl_lookup_json(const struct skc_ctl_netif_lookup *nl)
 	js_str(j, "hwaddr", hw, sizeof(hw));
 	js_u64(j, "rings", nl->nl_rings);
 	js_u64(j, "channels", nl->nl_channels);
+	js_open(j, "pool", '{');        /* 0s: no channel, no pool */
+	js_u64(j, "packets", nl->nl_pool_pkts);
+	js_u64(j, "packets_free", nl->nl_pool_pkts_free);
+	js_u64(j, "buflets", nl->nl_pool_bfts);
+	js_u64(j, "buflets_free", nl->nl_pool_bfts_free);
+	js_close(j, '}');
 	js_open(j, "queues", '[');
 	for (i = 0; i < skctl_nqueues(nl); i++)
 		skctl_queue_json(j, &nl->nl_q[i]);
@@ -1136,6 +1142,9 @@ skctl_lookup_text(const struct skc_ctl_netif_lookup *nl)
 	skctl_print_bits(skctl_netif_flags, nl->nl_flags);
 	printf("\nrings       %u, %u channels\n", nl->nl_rings,
 	       nl->nl_channels);
+	printf("pool        %u packets (%u free), %u buflets (%u free)\n",
+	       nl->nl_pool_pkts, nl->nl_pool_pkts_free, nl->nl_pool_bfts,
+	       nl->nl_pool_bfts_free);
 	for (i = 0; i < skctl_nqueues(nl); i++)
 		skctl_queue_text(i, &nl->nl_q[i]);
 }
