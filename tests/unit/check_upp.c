@@ -259,6 +259,70 @@ START_TEST(test_defunct_reclaims)
 }
 END_TEST
 
+/*
+ * A ring goes from a pool channel to one without and back: TX slots get
+ * packets again (the library insists), then come empty again.
+ */
+START_TEST(test_mode_switch)
+{
+	struct up_env e, e2;
+	struct kh_chan c3;
+	uint32_t i;
+
+	up_open2(&e, &e2);
+	up_tx_attach(&e2, 0, up_alloc(&e2, UP_ALLOC));
+	kh_tx(&e2.c, 0)->ring_head = 0; /* never mind: not synced */
+	kh_chan_close(&e2.c);
+	ck_assert_uint_eq(up_pool_free(&e), e2.free_before);
+	ck_assert_int_eq(kh_chan_open_key(&c3, e.nx, NEXUS_PORT_NET_IF_DEV, 1,
+	    CHMODE_DEFUNCT_OK, NULL, 0), 0);
+	for (i = 0; i < kh_tx(&c3, 0)->ring_num_slots - 1; i++)
+		ck_assert(kh_sd(&c3, kh_tx(&c3, 0), i)->sd_flags &
+		    SD_IDX_VALID);
+	nt_tx(&c3, 0, 64, 1);
+	ck_assert_int_eq(kh_sync(&c3, CHANNEL_SYNC_TX), 0);
+	nt_pump_all();
+	ck_assert_int_eq(kh_sync(&c3, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&c3, 0)), 1);
+	kh_chan_close(&c3);
+	ck_assert_int_eq(kh_chan_open_key(&e2.c, e.nx, NEXUS_PORT_NET_IF_DEV,
+	    1, CHMODE_DEFUNCT_OK | CHMODE_USER_PACKET_POOL, NULL, 0), 0);
+	for (i = 0; i < kh_tx(&e2.c, 0)->ring_num_slots; i++)
+		ck_assert_uint_eq(up_sd(&e2, 0, i)->sd_flags & SD_IDX_VALID, 0);
+	kh_chan_close(&e2.c);
+	up_close(&e);
+}
+END_TEST
+
+/* A pool held dry: arriving frames are dropped and counted no_packet. */
+START_TEST(test_rx_no_packet)
+{
+	struct up_env e, e2;
+	struct skc_ctl_netif_lookup nl;
+
+	up_open2(&e, &e2);
+	while (up_alloc(&e2, UP_ALLOC) != OBJ_IDX_NONE)
+		;
+	nt_tx(&e.c, 0, 64, 1);
+	nt_tx(&e.c, 0, 64, 2);
+	ck_assert_int_eq(kh_sync(&e.c, CHANNEL_SYNC_TX), 0);
+	nt_pump_all();
+	ck_assert_int_eq(kh_sync(&e.c, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&e.c, 0)), 0);
+	ck_assert_int_eq(nt_lookup(UP_DEV, &nl), 0);
+	ck_assert_uint_eq(nl.nl_q[0].nq_drops[SKC_NETIF_DROP_NO_PACKET], 2);
+	ck_assert_uint_eq(nl.nl_q[0].nq_drops[SKC_NETIF_DROP_RING_FULL], 0);
+	/* the pool back, frames flow again */
+	kh_chan_close(&e2.c);
+	nt_tx(&e.c, 0, 64, 3);
+	ck_assert_int_eq(kh_sync(&e.c, CHANNEL_SYNC_TX), 0);
+	nt_pump_all();
+	ck_assert_int_eq(kh_sync(&e.c, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&e.c, 0)), 1);
+	up_close(&e);
+}
+END_TEST
+
 /* ---- buflet chains ---------------------------------------------------------- */
 
 START_TEST(test_chain_tx)
@@ -450,6 +514,8 @@ upp_suite(void)
 	tcase_add_test(tc, test_free_foreign);
 	tcase_add_test(tc, test_exhaust_and_close);
 	tcase_add_test(tc, test_defunct_reclaims);
+	tcase_add_test(tc, test_mode_switch);
+	tcase_add_test(tc, test_rx_no_packet);
 	tcase_add_test(tc, test_chain_tx);
 	tcase_add_test(tc, test_chain_bad);
 	tcase_add_test(tc, test_close_reclaims);
