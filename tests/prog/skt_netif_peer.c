@@ -46,6 +46,30 @@ static void pr_die(const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * The channel sends as fast as the TAP takes frames; a receiver that is
+ * descheduled on a loaded machine must not lose them in its own socket
+ * (that would blame the daemon for the test's queue).  Room for every
+ * frame a test sends, and the socket's own drop count on failure.
+ */
+static void pr_rcvbuf(int s)
+{
+	int sz = 16 << 20;
+
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) != 0)
+		(void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+}
+
+static unsigned pr_sock_drops(int s)
+{
+	struct tpacket_stats st;
+	socklen_t l = sizeof(st);
+
+	if (getsockopt(s, SOL_PACKET, PACKET_STATISTICS, &st, &l) != 0)
+		return 0;
+	return st.tp_drops;
+}
+
 static int pr_socket(const char *ifname)
 {
 	struct sockaddr_ll sll;
@@ -61,6 +85,7 @@ static int pr_socket(const char *ifname)
 		pr_die("no interface %s", ifname);
 	if (bind(s, (struct sockaddr *)&sll, sizeof(sll)) != 0)
 		pr_die("bind to %s: %s", ifname, strerror(errno));
+	pr_rcvbuf(s);
 	return s;
 }
 
@@ -120,7 +145,8 @@ static int pr_recv(const char *ifname, uint32_t n, unsigned secs)
 	fflush(stdout);
 	while (got < n) {
 		if (time(NULL) > end)
-			pr_die("got %u of %u frames in %us", got, n, secs);
+			pr_die("got %u of %u frames in %us (socket dropped %u)",
+			    got, n, secs, pr_sock_drops(s));
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
 		len = recv(s, f, sizeof(f), MSG_DONTWAIT);
