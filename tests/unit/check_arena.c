@@ -38,6 +38,7 @@
 #include <skywalk/skchan_abi.h>
 
 #include "../../libos/door.h"
+#include "fake_daemon.h"
 
 static size_t pg;
 
@@ -325,59 +326,13 @@ END_TEST
 /* ---- the fake daemon: channels
  * ----------------------------------------------- */
 
-static char fk_dir[64], fk_path[128], fk_dev[128];
-static int fk_lfd = -1;
+static char fk_dev[128];
 static int fk_bad_map; /* send a map that fails validation */
 static int fk_fetches; /* ARENA_FETCH requests served */
 static struct skc_channel_open fk_last_open;
 static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define FK_TICKET 0x5eedf00dULL
-
-static int
-fk_read_all(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, (char *)buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-/* Header and body apart: the body buffer keeps the structs aligned. */
-static void
-fk_send(int fd, const struct skc_msg *m, const void *body, const int *fds,
-	int nfds)
-{
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int) * 16)];
-	} cm;
-	struct iovec iov[2] = {{(void *)m, sizeof(*m)},
-			       {(void *)body, m->sm_len}};
-	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
-	struct cmsghdr *c;
-
-	memset(&cm, 0, sizeof(cm));
-	if (nfds > 0) {
-		mh.msg_control = cm.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)(sizeof(*m) + m->sm_len))
-		abort();
-}
 
 /* The kernel's half of an open: the map, and the memfds to hand over. */
 static void
@@ -443,7 +398,9 @@ fk_conn_main(void *arg)
 	while (fk_read_all(fd, &m, sizeof(m)) == 0 && m.sm_len <= 4096 &&
 	       fk_read_all(fd, body, m.sm_len) == 0) {
 		m.sm_error = fk_serve(&m, body, fds, &nfds);
-		fk_send(fd, &m, body, fds, nfds);
+		if (fk_sendmsg(fd, &m, sizeof(m), body, m.sm_len, fds, nfds) !=
+		    (ssize_t)(sizeof(m) + m.sm_len))
+			abort();
 		for (i = 0; i < nfds; i++)
 			close(fds[i]);
 	}
@@ -451,49 +408,21 @@ fk_conn_main(void *arg)
 	return NULL;
 }
 
-static void *
-fk_accept_main(void *arg)
-{
-	pthread_t t;
-	int fd;
-
-	(void)arg;
-	while ((fd = accept(fk_lfd, NULL, NULL)) >= 0) {
-		pthread_create(&t, NULL, fk_conn_main, (void *)(intptr_t)fd);
-		pthread_detach(t);
-	}
-	return NULL;
-}
-
 static void
 setup(void)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	pthread_t t;
-
 	setup_pg();
 	fk_bad_map = 0;
-	strcpy(fk_dir, "/tmp/check_arena.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(fk_dir));
-	snprintf(fk_path, sizeof(fk_path), "%s/skchan.sock", fk_dir);
+	fk_listen("/tmp/check_arena.XXXXXX", fk_conn_main, 0);
 	snprintf(fk_dev, sizeof(fk_dev), "%s/skchan-dev", fk_dir);
-	strcpy(sun.sun_path, fk_path);
-	fk_lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(bind(fk_lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	ck_assert_int_eq(listen(fk_lfd, 16), 0);
-	ck_assert_int_eq(pthread_create(&t, NULL, fk_accept_main, NULL), 0);
-	pthread_detach(t);
-	setenv("SKCHAN_DOOR", "socket", 1);
-	setenv("SKCHAN_SOCKET", fk_path, 1);
 	setenv("SKCHAN_DEVICE", fk_dev, 1);
 }
 
 static void
 teardown(void)
 {
-	unlink(fk_path);
 	unlink(fk_dev);
-	rmdir(fk_dir);
+	fk_unlisten();
 }
 
 /*

@@ -34,6 +34,7 @@
 #include <skywalk/skchan_abi.h>
 
 #include "../../libos/door.h"
+#include "fake_daemon.h"
 
 /* ---- the fake daemon ------------------------------------------------------
  */
@@ -46,9 +47,6 @@ enum fk_mode {
 	FK_SLOW,      /* wait 200 ms before replying */
 };
 
-static char fk_dir[64];
-static char fk_path[128];
-static int fk_lfd = -1;
 static enum fk_mode fk_mode;
 static int fk_errno;	/* sm_error of every reply */
 static int fk_send_fds; /* descriptors attached to each reply */
@@ -57,48 +55,16 @@ static struct skc_req_hdr fk_last_hdr;
 static int fk_opens; /* NEXUS_OPEN requests served */
 static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int
-fk_read_all(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, (char *)buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
+/* Reply bytes, with nfds fresh eventfds standing in for the memfds. */
 static void
 fk_send(int fd, const void *buf, size_t len, int nfds)
 {
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int) * 16)];
-	} cm;
-	struct iovec iov = {(void *)buf, len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
-	int fds[16], i;
+	int fds[FK_MAX_FDS], i;
 
-	memset(&cm, 0, sizeof(cm));
-	if (nfds > 0) {
-		for (i = 0; i < nfds; i++)
-			fds[i] = eventfd(0, EFD_CLOEXEC);
-		mh.msg_control = cm.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
-	ck_assert_int_eq(sendmsg(fd, &mh, MSG_NOSIGNAL), (ssize_t)len);
+	for (i = 0; i < nfds; i++)
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+	ck_assert_int_eq(fk_sendmsg(fd, buf, len, NULL, 0, fds, nfds),
+			 (ssize_t)len);
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
 }
@@ -132,11 +98,8 @@ fk_conn_main(void *arg)
 	int fd = (int)(intptr_t)arg;
 	unsigned char body[4096];
 	struct skc_msg m;
-	sigset_t all;
 
-	/* signals are for the client under test, not the daemon */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	fk_block_signals();
 
 	while (fk_read_all(fd, &m, sizeof(m)) == 0 &&
 	       m.sm_len <= sizeof(body) &&
@@ -154,42 +117,6 @@ fk_conn_main(void *arg)
 	return NULL;
 }
 
-static void *
-fk_accept_main(void *arg)
-{
-	pthread_t t;
-	int fd;
-
-	sigset_t all;
-
-	(void)arg;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	while ((fd = accept(fk_lfd, NULL, NULL)) >= 0) {
-		pthread_create(&t, NULL, fk_conn_main, (void *)(intptr_t)fd);
-		pthread_detach(t);
-	}
-	return NULL;
-}
-
-static void
-fk_start(void)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	pthread_t t;
-
-	strcpy(fk_dir, "/tmp/check_door.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(fk_dir));
-	snprintf(fk_path, sizeof(fk_path), "%s/skchan.sock", fk_dir);
-	strcpy(sun.sun_path, fk_path);
-	fk_lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fk_lfd, 0);
-	ck_assert_int_eq(bind(fk_lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	ck_assert_int_eq(listen(fk_lfd, 16), 0);
-	ck_assert_int_eq(pthread_create(&t, NULL, fk_accept_main, NULL), 0);
-	pthread_detach(t);
-}
-
 static void
 setup(void)
 {
@@ -197,17 +124,14 @@ setup(void)
 	fk_errno = 0;
 	fk_send_fds = 0;
 	fk_opens = 0;
-	fk_start();
-	setenv("SKCHAN_DOOR", "socket", 1);
-	setenv("SKCHAN_SOCKET", fk_path, 1);
+	fk_listen("/tmp/check_door.XXXXXX", fk_conn_main, 1);
 	setenv("SKCHAN_DEVICE", "/nonexistent/skchan-dev", 1);
 }
 
 static void
 teardown(void)
 {
-	unlink(fk_path);
-	rmdir(fk_dir);
+	fk_unlisten();
 }
 
 /* ---- helpers --------------------------------------------------------------

@@ -29,12 +29,12 @@
 #include <skywalk/os_skywalk_private.h>
 #include <skywalk/skchan_abi.h>
 
+#include "fake_daemon.h"
+
 /* ---- the fake daemon ---------------------------------------------------- */
 
 #define FK_NCMD (SKC_IOC_NR_MAX + 1)
 
-static char fk_dir[64], fk_path[128];
-static int fk_lfd = -1;
 static int fk_count[FK_NCMD];	       /* requests by command number */
 static int fk_errno;		       /* answer every nexus request so */
 static int fk_config_as_set;	       /* GET_OPT(CONFIG): ENOPROTOOPT */
@@ -47,23 +47,6 @@ static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const uuid_t fk_uuid = {0xab, 1, 2,  3,	4,  5,	6,  7,
 			       8,    9, 10, 11, 12, 13, 14, 15};
-
-static int
-fk_read_all(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, (char *)buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
 
 /* A list: up to the capacity, entry i = fk_uuid with byte 15 = i. */
 static int
@@ -156,8 +139,6 @@ fk_conn_main(void *arg)
 {
 	int fd = (int)(intptr_t)arg;
 	unsigned char body[4096] __attribute__((aligned(64)));
-	struct iovec iov[2];
-	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 	struct skc_msg m;
 
 	while (fk_read_all(fd, &m, sizeof(m)) == 0 && m.sm_len <= 4096 &&
@@ -165,56 +146,26 @@ fk_conn_main(void *arg)
 		pthread_mutex_lock(&fk_lock);
 		m.sm_error = fk_serve(&m, body);
 		pthread_mutex_unlock(&fk_lock);
-		iov[0] = (struct iovec){&m, sizeof(m)};
-		iov[1] = (struct iovec){body, m.sm_len};
-		if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+		if (fk_sendmsg(fd, &m, sizeof(m), body, m.sm_len, NULL, 0) < 0)
 			break;
 	}
 	close(fd);
 	return NULL;
 }
 
-static void *
-fk_accept_main(void *arg)
-{
-	pthread_t t;
-	int fd;
-
-	(void)arg;
-	while ((fd = accept(fk_lfd, NULL, NULL)) >= 0) {
-		pthread_create(&t, NULL, fk_conn_main, (void *)(intptr_t)fd);
-		pthread_detach(t);
-	}
-	return NULL;
-}
-
 static void
 setup(void)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	pthread_t t;
-
 	memset(fk_count, 0, sizeof(fk_count));
 	fk_errno = 0;
 	fk_config_as_set = 0;
-	strcpy(fk_dir, "/tmp/check_os_nexus.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(fk_dir));
-	snprintf(fk_path, sizeof(fk_path), "%s/skchan.sock", fk_dir);
-	strcpy(sun.sun_path, fk_path);
-	fk_lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(bind(fk_lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	ck_assert_int_eq(listen(fk_lfd, 16), 0);
-	ck_assert_int_eq(pthread_create(&t, NULL, fk_accept_main, NULL), 0);
-	pthread_detach(t);
-	setenv("SKCHAN_DOOR", "socket", 1);
-	setenv("SKCHAN_SOCKET", fk_path, 1);
+	fk_listen("/tmp/check_os_nexus.XXXXXX", fk_conn_main, 0);
 }
 
 static void
 teardown(void)
 {
-	unlink(fk_path);
-	rmdir(fk_dir);
+	fk_unlisten();
 }
 
 static int

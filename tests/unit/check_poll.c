@@ -34,6 +34,7 @@
 #include <skywalk/skchan_abi.h>
 
 #include "../../libos/door.h"
+#include "fake_daemon.h"
 
 int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen);
 
@@ -49,8 +50,6 @@ struct fk_chan {
 	int fc_hangup; /* close instead of answering a poll */
 };
 
-static char fk_dir[64], fk_path[128];
-static int fk_lfd = -1;
 static struct fk_chan fk_ch[FK_CHANS];
 static int fk_nch;
 static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -88,47 +87,6 @@ fk_polls(int i)
 	n = fk_ch[i].fc_polls;
 	pthread_mutex_unlock(&fk_lock);
 	return n;
-}
-
-static int
-fk_read_all(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, (char *)buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static void
-fk_send(int fd, const void *buf, size_t len, const int *fds, int nfds)
-{
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int) * 4)];
-	} cm;
-	struct iovec iov = {(void *)buf, len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
-
-	memset(&cm, 0, sizeof(cm));
-	if (nfds > 0) {
-		mh.msg_control = cm.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
-	sendmsg(fd, &mh, MSG_NOSIGNAL);
 }
 
 /* One page of memfd, one region, and the eventfd after it. */
@@ -193,7 +151,8 @@ fk_conn_main(void *arg)
 			   fk_poll(ch, (void *)body) < 0)
 			break;
 		memcpy(out, &m, sizeof(m));
-		fk_send(fd, out, sizeof(m) + m.sm_len, fds, nfds);
+		(void)fk_sendmsg(fd, out, sizeof(m) + m.sm_len, NULL, 0, fds,
+				  nfds);
 		while (nfds > 0)
 			close(fds[--nfds]);
 	}
@@ -201,46 +160,18 @@ fk_conn_main(void *arg)
 	return NULL;
 }
 
-static void *
-fk_accept_main(void *arg)
-{
-	pthread_t t;
-	int fd;
-
-	(void)arg;
-	while ((fd = accept(fk_lfd, NULL, NULL)) >= 0) {
-		pthread_create(&t, NULL, fk_conn_main, (void *)(intptr_t)fd);
-		pthread_detach(t);
-	}
-	return NULL;
-}
-
 static void
 setup(void)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	pthread_t t;
-
 	memset(fk_ch, 0, sizeof(fk_ch));
 	fk_nch = 0;
-	strcpy(fk_dir, "/tmp/check_poll.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(fk_dir));
-	snprintf(fk_path, sizeof(fk_path), "%s/skchan.sock", fk_dir);
-	strcpy(sun.sun_path, fk_path);
-	fk_lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(bind(fk_lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	ck_assert_int_eq(listen(fk_lfd, 16), 0);
-	ck_assert_int_eq(pthread_create(&t, NULL, fk_accept_main, NULL), 0);
-	pthread_detach(t);
-	setenv("SKCHAN_DOOR", "socket", 1);
-	setenv("SKCHAN_SOCKET", fk_path, 1);
+	fk_listen("/tmp/check_poll.XXXXXX", fk_conn_main, 0);
 }
 
 static void
 teardown(void)
 {
-	unlink(fk_path);
-	rmdir(fk_dir);
+	fk_unlisten();
 }
 
 /* ---- helpers ----------------------------------------------------------------
