@@ -12,8 +12,8 @@
 # loop byte for byte; then purges and finds every packet of the pool free
 # again.  Also os_inet_checksum against os_copy_and_inet_checksum,
 # os_channel_read_nexus_extension_info (NET_IF, 0), os_nexus_attr_clone,
-# os_nexus_controller_get_fd and the traffic-rule calls (ENOTSUP,
-# EINVAL).  Every daemon count returns to its baseline.
+# os_nexus_controller_get_fd, the traffic-rule calls (ENOTSUP, EINVAL)
+# and os_nexus_flow_set_wake_from_sleep on a nexus nobody has (ENOENT).  Every daemon count returns to its baseline.
 # shellcheck source=../lib/common.sh disable=SC2016  # bash -c script
 . "$(dirname "$0")/../lib/common.sh"
 sk_init 24-packet-api

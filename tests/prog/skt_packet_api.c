@@ -452,7 +452,15 @@ static void pa_nexus(void)
 	nexus_attr_t a = os_nexus_attr_create(), b;
 	nexus_controller_t c = os_nexus_controller_create();
 	uint64_t v = 0;
-	uuid_t rule;
+	struct ifnet_traffic_descriptor_common td = {
+		.itd_type = IFNET_TRAFFIC_DESCRIPTOR_TYPE_INET,
+		.itd_len = sizeof(td),
+	};
+	struct ifnet_traffic_rule_action ra = {
+		.ra_type = IFNET_TRAFFIC_RULE_ACTION_STEER,
+		.ra_len = sizeof(ra),
+	};
+	uuid_t rule, nobody;
 
 	T_NONNULL(a);
 	T_NONNULL(c);
@@ -463,14 +471,22 @@ static void pa_nexus(void)
 	T_OK(os_nexus_attr_get(b, NEXUS_ATTR_TX_SLOTS, &v));
 	T_EQ(v, 77);
 	T_TRUE(os_nexus_controller_get_fd(c) >= 0);
+	T_RET(os_nexus_controller_add_traffic_rule(c, "en0", &td, &ra, 0,
+	    &rule), ENOTSUP);
+	T_RET(os_nexus_controller_add_traffic_rule(c, NULL, &td, &ra, 0,
+	    &rule), EINVAL);
 	uuid_generate(rule);
+	/* no such nexus: the shared controller's config request, ENOENT */
+	uuid_generate(nobody);
+	T_SYSERR(os_nexus_flow_set_wake_from_sleep(nobody, rule, false),
+	    ENOENT);
 	T_RET(os_nexus_controller_remove_traffic_rule(c, rule), ENOTSUP);
 	T_RET(os_nexus_controller_remove_traffic_rule(c, NULL), EINVAL);
 	T_RET(os_nexus_controller_iterate_traffic_rules(c, NULL, NULL), EINVAL);
 	os_nexus_controller_destroy(c);
 	os_nexus_attr_destroy(a);
 	os_nexus_attr_destroy(b);
-	skt_ok("nexus attr clone, controller fd, traffic rules (ENOTSUP)");
+	skt_ok("nexus attr clone, controller fd, traffic rules (ENOTSUP), wake-from-sleep (ENOENT)");
 }
 
 /* ---- main ------------------------------------------------------------------------ */
