@@ -395,8 +395,7 @@ fk_conn_main(void *arg)
 	unsigned char body[4096] __attribute__((aligned(64)));
 	struct skc_msg m;
 
-	while (fk_read_all(fd, &m, sizeof(m)) == 0 && m.sm_len <= 4096 &&
-	       fk_read_all(fd, body, m.sm_len) == 0) {
+	while (fk_read_msg(fd, &m, body, sizeof(body)) == 0) {
 		m.sm_error = fk_serve(&m, body, fds, &nfds);
 		if (fk_sendmsg(fd, &m, sizeof(m), body, m.sm_len, fds, nfds) !=
 		    (ssize_t)(sizeof(m) + m.sm_len))

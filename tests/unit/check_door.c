@@ -101,9 +101,7 @@ fk_conn_main(void *arg)
 
 	fk_block_signals();
 
-	while (fk_read_all(fd, &m, sizeof(m)) == 0 &&
-	       m.sm_len <= sizeof(body) &&
-	       fk_read_all(fd, body, m.sm_len) == 0) {
+	while (fk_read_msg(fd, &m, body, sizeof(body)) == 0) {
 		pthread_mutex_lock(&fk_lock);
 		fk_last_msg = m;
 		memcpy(&fk_last_hdr, body, sizeof(fk_last_hdr));

@@ -140,8 +140,7 @@ fk_conn_main(void *arg)
 	unsigned char *body = out + sizeof(struct skc_msg);
 	struct skc_msg m;
 
-	while (fk_read_all(fd, &m, sizeof(m)) == 0 && m.sm_len <= 4096 &&
-	       fk_read_all(fd, body, m.sm_len) == 0) {
+	while (fk_read_msg(fd, &m, body, 4096) == 0) {
 		nfds = 0;
 		m.sm_error = 0;
 		if (m.sm_cmd == SKC_IOC_CHANNEL_OPEN) {

@@ -34,6 +34,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <skywalk/skchan_abi.h>
+
 #define FK_MAX_FDS 16 /* descriptors one reply may carry */
 
 static char fk_dir[64], fk_path[128];
@@ -57,6 +59,19 @@ fk_read_all(int fd, void *buf, size_t len)
 		got += (size_t)n;
 	}
 	return 0;
+}
+
+/*
+ * Read one request: the header into m, then its m->sm_len bytes of body
+ * into body (cap bytes).  -1 when the client went away or the body would
+ * not fit: the connection is then over.
+ */
+static int
+fk_read_msg(int fd, struct skc_msg *m, void *body, size_t cap)
+{
+	if (fk_read_all(fd, m, sizeof(*m)) != 0 || m->sm_len > cap)
+		return -1;
+	return fk_read_all(fd, body, m->sm_len);
 }
 
 /* Attach nfds descriptors to mh as one SCM_RIGHTS message, in cm. */
