@@ -10,7 +10,10 @@
 # os_buflet_* accessors (data and object address agree, offset, length,
 # limits), finalizes it, sends it, and takes the frame back through the
 # loop byte for byte; then purges and finds every packet of the pool free
-# again.  Also os_inet_checksum against os_copy_and_inet_checksum,
+# again.  Finalize with a length past the buflet's limit: ERANGE and
+# length 0.  On a user pipe, a ring's notify time is its peer's last
+# sync time (os_channel_ring_sync_time/_notify_time).  Also
+# os_inet_checksum against os_copy_and_inet_checksum,
 # os_channel_read_nexus_extension_info (NET_IF, 0), os_nexus_attr_clone,
 # os_nexus_controller_get_fd, the traffic-rule calls (ENOTSUP, EINVAL)
 # and os_nexus_flow_set_wake_from_sleep on a nexus nobody has (ENOENT).  Every daemon count returns to its baseline.

@@ -16,7 +16,8 @@
  * every accessor is set and read back with the values, return codes and
  * errnos the spec (§2.8) gives, then the packet is finalized, attached,
  * sent, and comes back through the loop intact; it is freed, and after a
- * purge every packet of the pool is free again.
+ * purge every packet of the pool is free again.  Before that, a user
+ * pipe shows the ring timestamps (sync time, the peer's notify time).
  *
  * Exit 0 when every check holds; the first broken one prints FAIL.
  */
@@ -331,6 +332,16 @@ static uint32_t pa_fill(buflet_t b, uint32_t seq)
 	return l;
 }
 
+/* Spec 2.8: offset + length past the limit fails finalize with ERANGE
+ * and leaves the packet with length 0; put right, it finalizes. */
+static void pa_finalize_erange(packet_t ph, buflet_t b, uint32_t l)
+{
+	T_OK(os_buflet_set_data_length(b, os_buflet_get_data_limit(b) + 1));
+	T_RET(os_packet_finalize(ph), ERANGE);
+	T_EQ(os_packet_get_data_length(ph), 0);
+	T_OK(os_buflet_set_data_length(b, l));
+}
+
 /* One packet from the pool, every accessor exercised, finalized. */
 static packet_t pa_packet(channel_t ch, uint32_t seq)
 {
@@ -355,6 +366,7 @@ static packet_t pa_packet(channel_t ch, uint32_t seq)
 	pa_flow(ph, seq);
 	pa_use_count(ph);
 	l = pa_fill(b, seq);
+	pa_finalize_erange(ph, b, l);
 	T_OK(os_packet_finalize(ph));
 	T_EQ(os_packet_get_data_length(ph), l);
 	/* finalize moved the buflet's offset (0) into the headroom */
@@ -489,6 +501,45 @@ static void pa_nexus(void)
 	skt_ok("nexus attr clone, controller fd, traffic rules (ENOTSUP), wake-from-sleep (ENOENT)");
 }
 
+/*
+ * Spec 4.1: on a user pipe each ring's sync time is its own last sync
+ * and its notify time the peer's last sync -- read back by the library
+ * from the ring the daemon published.
+ */
+static void pa_ring_times(void)
+{
+	struct skt_nx_params p = SKT_NX_PARAMS_DEFAULT;
+	struct skt_nexus nx;
+	channel_t a, b;
+	channel_ring_t tx, rx;
+	channel_slot_t s;
+	slot_prop_t prop;
+	uint64_t t;
+
+	skt_upipe_setup(&nx, "pktapi", &p);
+	a = skt_channel_open_simple(nx.sn_inst, 0);
+	b = skt_channel_open_simple(nx.sn_inst, 1);
+	tx = skt_tx(a);
+	rx = skt_rx(b);
+	T_EQ(os_channel_ring_sync_time(tx), 0);
+	T_EQ(os_channel_ring_notify_time(rx), 0);
+	s = os_channel_get_next_slot(tx, NULL, &prop);
+	T_NONNULL(s);
+	prop.sp_len = 60;
+	os_channel_set_slot_properties(tx, s, &prop);
+	T_OK(os_channel_advance_slot(tx, s));
+	T_OK(os_channel_sync(a, CHANNEL_SYNC_TX));
+	t = os_channel_ring_sync_time(tx);
+	T_NE(t, 0);
+	T_OK(os_channel_sync(b, CHANNEL_SYNC_RX));
+	T_EQ(os_channel_ring_notify_time(rx), t);
+	T_NE(os_channel_ring_sync_time(rx), 0);
+	os_channel_destroy(a);
+	os_channel_destroy(b);
+	skt_nexus_teardown(&nx);
+	skt_ok("user pipe: notify time is the peer's last sync time");
+}
+
 /* ---- main ------------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
@@ -505,6 +556,7 @@ int main(int argc, char **argv)
 		SKT_FAIL("usage: skt_packet_api [-n N]");
 	pa_checksums();
 	pa_nexus();
+	pa_ring_times();
 	snprintf(name, sizeof(name), "skpa%d", (int)getpid() % 100000);
 	pa_attach(name, nx);
 	ch = pa_open(nx);
