@@ -108,7 +108,7 @@ fk_sendmsg(int fd, const void *a, size_t alen, const void *b, size_t blen,
 	if (nfds > FK_MAX_FDS)
 		abort();
 	memset(&cm, 0, sizeof(cm));
-	if (nfds > 0)
+	if (nfds > 0 && fds != NULL)
 		fk_attach_fds(&mh, cm.b, fds, nfds);
 	return sendmsg(fd, &mh, MSG_NOSIGNAL);
 }
