@@ -12,7 +12,9 @@
 # loop byte for byte; then purges and finds every packet of the pool free
 # again.  Finalize with a length past the buflet's limit: ERANGE and
 # length 0.  On a user pipe, a ring's notify time is its peer's last
-# sync time (os_channel_ring_sync_time/_notify_time).  Also
+# sync time (os_channel_ring_sync_time/_notify_time); its slot holds a
+# quantum, on which the quantum calls work and a packet-only call traps
+# (a forked child dies of SIGABRT).  Also
 # os_inet_checksum against os_copy_and_inet_checksum,
 # os_channel_read_nexus_extension_info (NET_IF, 0), os_nexus_attr_clone,
 # os_nexus_controller_get_fd, the traffic-rule calls (ENOTSUP, EINVAL)

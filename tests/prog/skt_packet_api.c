@@ -27,7 +27,9 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <skywalk/os_skywalk_private.h>
@@ -501,6 +503,49 @@ static void pa_nexus(void)
 	skt_ok("nexus attr clone, controller fd, traffic rules (ENOTSUP), wake-from-sleep (ENOENT)");
 }
 
+/* The child makes a packet-only call on a quantum: it must die of
+ * SIGABRT (the library's type check, spec 2.8 "a wrong type traps"). */
+static void pa_expect_abort(packet_t qh)
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	T_TRUE(pid >= 0);
+	if (pid == 0) {
+		signal(SIGABRT, SIG_DFL);
+		(void)os_packet_get_headroom(qh);
+		_exit(0);
+	}
+	T_EQ(waitpid(pid, &st, 0), pid);
+	T_TRUE(WIFSIGNALED(st));
+	T_EQ(WTERMSIG(st), SIGABRT);
+}
+
+/* A user pipe's slot holds a quantum: the quantum calls work on it. */
+static void pa_quantum(channel_ring_t rx)
+{
+	channel_slot_t s;
+	slot_prop_t prop;
+	packet_t qh;
+	uuid_t u, back;
+
+	s = os_channel_get_next_slot(rx, NULL, &prop);
+	T_NONNULL(s);
+	qh = os_channel_slot_get_packet(rx, s);
+	T_NE(qh, 0);
+	T_EQ(os_packet_get_data_length(qh), 60);
+	T_EQ(os_packet_get_buflet_count(qh), 1);
+	T_NONNULL(os_packet_get_next_buflet(qh, NULL));
+	T_OK(os_packet_set_service_class(qh, PKT_SC_VI));
+	T_EQ(os_packet_get_service_class(qh), PKT_SC_VI);
+	uuid_generate(u);
+	os_packet_set_flow_uuid(qh, u);
+	os_packet_get_flow_uuid(qh, &back);
+	T_EQ(uuid_compare(u, back), 0);
+	pa_expect_abort(qh);
+	T_OK(os_channel_advance_slot(rx, s));
+}
+
 /*
  * Spec 4.1: on a user pipe each ring's sync time is its own last sync
  * and its notify time the peer's last sync -- read back by the library
@@ -534,10 +579,12 @@ static void pa_ring_times(void)
 	T_OK(os_channel_sync(b, CHANNEL_SYNC_RX));
 	T_EQ(os_channel_ring_notify_time(rx), t);
 	T_NE(os_channel_ring_sync_time(rx), 0);
+	pa_quantum(rx);
 	os_channel_destroy(a);
 	os_channel_destroy(b);
 	skt_nexus_teardown(&nx);
-	skt_ok("user pipe: notify time is the peer's last sync time");
+	skt_ok("user pipe: notify time is the peer's last sync time; "
+	    "quantum calls work, a packet-only call traps");
 }
 
 /* ---- main ------------------------------------------------------------------------ */
