@@ -43,7 +43,7 @@ cov_funcs() {
 cov_callers() {
 	local f=$1
 	shift
-	grep -lE "^[^*/]*[^_a-z0-9]$f[[:space:]]*\(" "$@" 2>/dev/null |
+	grep -lE "^[^*/]*[^_a-z0-9]${f}[[:space:]]*\(" "$@" 2>/dev/null |
 		xargs -r -n1 basename | sed 's/\.c$//' | sort -u
 }
 
@@ -53,7 +53,7 @@ cov_scripts() {
 	    2>/dev/null | xargs -r -n1 basename | sed 's/\.sh$//' | sort -u
 }
 
-join() { local IFS=','; echo "$*" | sed 's/,/, /g'; }
+join() { local IFS=','; local s="$*"; echo "${s//,/, }"; }
 
 # cov_row FUNC: one markdown row; records FUNC when nothing tests it.
 cov_row() {
@@ -125,7 +125,7 @@ main() {
 		      [[ -f include/skywalk/$h ]] && cov_table "$h"
 	      done
 	      echo "__UNTESTED__ ${UNTESTED[*]}")
-	UNTESTED=($(sed -n 's/^__UNTESTED__ //p' <<<"$out"))
+	read -ra UNTESTED <<<"$(sed -n 's/^__UNTESTED__ //p' <<<"$out")"
 	if ((!QUIET)); then
 		sed '/^__UNTESTED__/d' <<<"$out"
 		echo
