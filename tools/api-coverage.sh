@@ -16,6 +16,12 @@
 # a proof: the table is a map for a reviewer, the tests say what they
 # assert.
 #
+# Seed 000 (Apple's os_channel.c) is the reference for what the channel
+# API must export: when it is at hand ($SKCHAN_SEED000, default the
+# shared seeds directory), every function it defines without "static"
+# must be declared in a header, or the script fails -- so a function the
+# headers forgot cannot fall out of the table unseen.
+#
 # Usage: tools/api-coverage.sh [-q]   (-q: only the list of untested)
 # Exit status: 0 when every function has a test, 1 otherwise.
 set -uo pipefail
@@ -118,8 +124,20 @@ public prototype) is noted in its second row.
 TXT
 }
 
+# cov_seed_missing: seed 000's exported functions no header declares.
+cov_seed_missing() {
+	local seed=${SKCHAN_SEED000:-/work/shared/seeds/000_38fc9fae843dc4e4.txt}
+
+	[[ -r $seed ]] || return 0
+	awk '/^os_[a-z0-9_]+\(/ && prev !~ /static/ {
+		sub(/\(.*/, ""); print } { prev = $0 }' "$seed" | sort -u |
+		comm -23 - <(for h in $HEADERS; do
+			[[ -f include/skywalk/$h ]] && cov_funcs "$h"
+		done | sort -u)
+}
+
 main() {
-	local h out
+	local h out missing
 	out=$(cov_header
 	      for h in $HEADERS; do
 		      [[ -f include/skywalk/$h ]] && cov_table "$h"
@@ -130,6 +148,11 @@ main() {
 		sed '/^__UNTESTED__/d' <<<"$out"
 		echo
 		echo "Functions without a test: ${#UNTESTED[@]}."
+	fi
+	mapfile -t missing < <(cov_seed_missing)
+	if ((${#missing[@]})); then
+		printf 'in seed 000, in no header: %s\n' "${missing[@]}" >&2
+		return 1
 	fi
 	if ((${#UNTESTED[@]})); then
 		printf 'untested: %s\n' "${UNTESTED[@]}" >&2
