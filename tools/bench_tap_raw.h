@@ -140,16 +140,24 @@ btr_tap_open(const char *name, int persist)
 	return fd;
 }
 
-/* Undo persist: the device goes when its last file closes. */
+/*
+ * Undo persist: the device goes when its last file closes.  Best effort
+ * (a tool's cleanup): a device still held elsewhere is only reported.
+ */
 static inline void
 btr_tap_remove(const char *name)
 {
-	int fd = btr_tap_open(name, 0);
+	struct ifreq ifr;
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 
-	if (ioctl(fd, TUNSETPERSIST, 0) != 0)
-		fprintf(stderr, "%s: %s: unpersist: %s\n",
+	btr_ifreq(&ifr, name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) != 0 ||
+	    ioctl(fd, TUNSETPERSIST, 0) != 0)
+		fprintf(stderr, "%s: %s: cannot remove: %s\n",
 			program_invocation_short_name, name, strerror(errno));
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* The AF_PACKET sender described on top. */
@@ -168,20 +176,31 @@ btr_psock(const char *name)
 	return s;
 }
 
-/* One write() per frame for secs of clk: frames written per second. */
-static inline double
-btr_raw_write(int fd, const uint8_t *frame, uint32_t len, double secs,
-	      clockid_t clk)
+/* One write() per frame for secs of clk: frames written, *tp seconds. */
+static inline uint64_t
+btr_raw_write_n(int fd, const uint8_t *frame, uint32_t len, double secs,
+		clockid_t clk, double *tp)
 {
-	double t0 = btr_now(clk), t;
+	double t0 = btr_now(clk);
 	uint64_t n = 0;
 
 	do {
 		for (unsigned i = 0; i < BTR_WRITE_CHUNK; i++)
 			if (write(fd, frame, len) == (ssize_t)len)
 				n++;
-		t = btr_now(clk) - t0;
-	} while (t < secs);
+		*tp = btr_now(clk) - t0;
+	} while (*tp < secs);
+	return n;
+}
+
+/* The same, as frames per second. */
+static inline double
+btr_raw_write(int fd, const uint8_t *frame, uint32_t len, double secs,
+	      clockid_t clk)
+{
+	double t;
+	uint64_t n = btr_raw_write_n(fd, frame, len, secs, clk, &t);
+
 	return (double)n / t;
 }
 
