@@ -128,7 +128,7 @@ TXT
 
 # cov_seed_missing: seed 000's exported functions no header declares.
 cov_seed_missing() {
-	local seed=${SKCHAN_SEED000:-/work/shared/seeds/000_38fc9fae843dc4e4.txt}
+	local seed=${SKCHAN_SEED000:-$ROOT/../shared/seeds/000_38fc9fae843dc4e4.txt}
 
 	[[ -r $seed ]] || return 0
 	awk '/^os_[a-z0-9_]+\(/ && prev !~ /static/ {
