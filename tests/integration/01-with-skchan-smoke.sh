@@ -20,11 +20,17 @@ fail() {
     FAILS=$((FAILS + 1))
 }
 
+DAEMON_BIN=""
 find_daemon() {
     local build=${BUILD:-build}
     [[ $build == /* ]] || build=$REPO/$build
-    [[ -n ${SKCHAN_CUSE_DEV:-} && -x ${SKCHAN_CUSE_DEV:-} ]] && return 0
-    [[ -x $build/cuse-dev || -x $REPO/build/cuse-dev ]] && return 0
+    if [[ -n ${SKCHAN_CUSE_DEV:-} && -x ${SKCHAN_CUSE_DEV:-} ]]; then
+        DAEMON_BIN=$SKCHAN_CUSE_DEV
+        return 0
+    fi
+    for DAEMON_BIN in "$build/cuse-dev" "$REPO/build/cuse-dev"; do
+        [[ -x $DAEMON_BIN ]] && return 0
+    done
     say "SKIP: needs cuse-dev (run make first)"
     exit 77
 }
@@ -67,7 +73,9 @@ main() {
     export WANT_DOOR WANT_STATUS
     local s
     for s in 0 5 77; do check "host mode" socket "$s"; done
-    if uml_available; then
+    if ldd "$DAEMON_BIN" 2>/dev/null | grep -q libasan; then
+        say "note: an ASan build cannot run in User-Mode Linux, CUSE mode not checked (use SANITIZE=ubsan)"
+    elif uml_available; then
         for s in 0 5 77; do check "cuse mode" cuse "$s" --cuse; done
     else
         say "note: User-Mode Linux unavailable, CUSE mode not checked"

@@ -13,6 +13,8 @@ E=$SK_EXAMPLES/skecho
 need_prog "$E" "$SK_PROGS/skt_malformed" "$SK_PROGS/skt_fullupipe" \
     "$SK_PROGS/skt_nslots"
 command -v valgrind >/dev/null || sk_skip "valgrind is not installed"
+sk_build_is_asan &&
+    sk_skip "an ASan build cannot run under valgrind (ASan checks it instead)"
 
 if [[ ${1:-} == --inner ]]; then
     export SKT_WAIT_MS=120000

@@ -22,6 +22,14 @@
 #include "../../cuse-dev/nx_advisory.h"
 #include "../../cuse-dev/nx_netif.h"
 
+/* Under AddressSanitizer, let the expected SIGSEGVs be signals. */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return "handle_segv=0";
+}
+
 #define AD_DEV          "skadv0"
 #define AD_ETHERTYPE    0x88b5          /* local experimental */
 #define AD_RAMP_DOWN    0x80000000u
