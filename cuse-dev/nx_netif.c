@@ -36,8 +36,12 @@
  * the process released, allocates packets for the free slots, reads
  * straight into their buffers with bo_rx_batch, and attaches them.  A
  * readable queue outside a sync only wakes the reader (and stops being
- * watched until its RX sync ran); with no channel on the ring, or its
- * RX ring full, the frames are read and dropped there, and counted.
+ * watched until its RX sync ran); with no channel on the ring the
+ * frames are read and dropped there, and counted.  A sync that leaves
+ * the RX ring full leaves the queue unwatched too, as a NIC stops
+ * taking frames into a full ring: they wait in the TAP's own queue
+ * (txqueuelen) for the sync that frees slots, and what overflows it
+ * Linux counts as the TAP's tx_dropped, which we report as ring_full.
  *
  * Pool and rings exist from the first channel connect to the last
  * disconnect (as a pipe's).  The pool holds one packet per slot: TX
@@ -47,8 +51,10 @@
  * Device gone: the instance rejects (nx_reject: syncs and opens ENXIO,
  * poll POLLHUP), its queues stop being watched, and detach succeeds even
  * with channels open.  Counters: backend per queue plus ours (no-channel
- * drops); SKC_IOC_CTL_NETIF_LOOKUP reports them.  docs/netif.md has the
- * errno table.  Single-threaded (sk_kern.h): no locks.
+ * drops) plus Linux's (tx_dropped since attach, on queue 0: Linux
+ * counts per interface); SKC_IOC_CTL_NETIF_LOOKUP reports them.
+ * docs/netif.md has the errno table.  Single-threaded (sk_kern.h): no
+ * locks.
  */
 #include <errno.h>
 #include <linux/ethtool.h>
@@ -75,6 +81,7 @@ static const struct kern_nexus_provider_init tapdrv_prov;
 static void nif_q_watch_update(struct nif_queue *q);
 static void nif_gone(struct nx_netif *nif);
 static void nif_adv_publish(struct nx_netif *nif);
+static void nif_txdrop_reset(struct nx_netif *nif);
 
 void
 nx_netif_set_evloop(struct evl *l)
@@ -386,7 +393,9 @@ tapdrv_sync_rx(kern_nexus_provider_t prov, kern_nexus_t nx,
 		return ENXIO;
 	while (tapdrv_rx_batch(q, kr) == NIF_BATCH)
 		;
-	q->nq_rx_notified = false;
+	/* A full ring takes nothing more: leave the frames in the device's
+	 * queue (a NIC's ring does so) until a later sync frees slots. */
+	q->nq_rx_notified = kern_channel_available_slot_count(kr) == 0;
 	nif_q_watch_update(q);
 	return 0;
 }
@@ -427,23 +436,23 @@ nif_q_watch_update(struct nif_queue *q)
 		q->nq_events = ev;
 }
 
-/* Read and drop up to a batch: nobody can take these frames now. */
+/* Read and drop up to a batch: no channel can take these frames. */
 static void
-nif_rx_drop(struct nif_queue *q, bool nochan)
+nif_rx_drop(struct nif_queue *q)
 {
 	int n = skb_rx_discard(q->nq_nif->nif_be, q->nq_idx, NIF_BATCH);
 
-	if (n < 0) {
+	if (n < 0)
 		nif_gone(q->nq_nif);
-		return;
-	}
-	if (nochan)
+	else
 		q->nq_drop_nochan += (uint64_t)n;
 }
 
 /*
  * Frames wait outside any sync.  The reader's RX sync takes them (the
  * KPI walks rings only there): wake it and stop watching until then.
+ * A full ring is no different: the frames wait in the device's queue,
+ * which drops (Linux's tx_dropped) only if the reader falls behind it.
  */
 static void
 nif_rx_ready(struct nif_queue *q)
@@ -451,11 +460,7 @@ nif_rx_ready(struct nif_queue *q)
 	struct kern_channel_ring *kr = q->nq_krs[NR_RX];
 
 	if (kr == NULL || kr->ckr_ch == NULL || ch_is_dead(kr->ckr_ch)) {
-		nif_rx_drop(q, true);
-		return;
-	}
-	if (kern_channel_available_slot_count(kr) == 0) {
-		nif_rx_drop(q, false);
+		nif_rx_drop(q);
 		return;
 	}
 	q->nq_rx_notified = true;
@@ -618,6 +623,7 @@ nif_attach(struct nx_netif *nif, const char *ifname, unsigned be_flags,
 	nif->nif_flags |= NIFF_ATTACHED;
 	nif_ifnet_setup(nif);
 	nif_queues_reset(nif);
+	nif_txdrop_reset(nif);
 	nif_watch_all(nif);
 	return 0;
 }
@@ -1378,9 +1384,63 @@ nx_netif_ctl_detach(const struct sk_cred *cred,
 
 /* ---- lookup and counters --------------------------------------------------- */
 
+/* A TAP's tx_dropped from sysfs; false when there is none to read. */
+static bool
+nif_txdrop_read(const struct nx_netif *nif, uint64_t *out)
+{
+	char path[96];
+	unsigned long long v;
+	FILE *f;
+	int n;
+
+	if ((nif->nif_flags & (NIFF_LOOP | NIFF_GONE)) || !nif->nif_ifname[0])
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_dropped",
+	    nif->nif_ifname);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return false;
+	n = fscanf(f, "%llu", &v);
+	fclose(f);
+	if (n != 1)
+		return false;
+	*out = v;
+	return true;
+}
+
+/*
+ * What Linux dropped since attach: frames that waited in the TAP's
+ * queue while our ring was full and overflowed it.  A device that is
+ * gone (or was replaced: the count went back) keeps the last value.
+ */
+static uint64_t
+nif_txdrop_since_attach(struct nx_netif *nif)
+{
+	uint64_t v;
+
+	if (nif_txdrop_read(nif, &v) && v >= nif->nif_txdrop_last)
+		nif->nif_txdrop_last = v;
+	return nif->nif_txdrop_last - nif->nif_txdrop_base;
+}
+
+static void
+nif_txdrop_reset(struct nx_netif *nif)
+{
+	uint64_t v = 0;
+
+	nif_txdrop_read(nif, &v);
+	nif->nif_txdrop_base = nif->nif_txdrop_last = v;
+}
+
+/*
+ * ring_full: since the RX ring stops taking frames when it is full, our
+ * own share is nil (what the backend counts as ring_full is our no
+ * channel and no packet drops); what remains is Linux's queue overflow,
+ * reported on queue 0 (linux_drops) because Linux counts per device.
+ */
 static void
 nif_qstats_fill(const struct nx_netif *nif, unsigned i,
-    struct skc_netif_qstats *out)
+    struct skc_netif_qstats *out, uint64_t linux_drops)
 {
 	const struct sk_backend_qstats *bs = skb_qstats(nif->nif_be, i);
 	const struct nif_queue *q = &nif->nif_q[i];
@@ -1397,7 +1457,7 @@ nif_qstats_fill(const struct nx_netif *nif, unsigned i,
 	out->nq_tx_pushback = bs->qs_tx_pushback;
 	out->nq_drops[SKC_NETIF_DROP_NO_CHANNEL] = q->nq_drop_nochan;
 	out->nq_drops[SKC_NETIF_DROP_RING_FULL] = ring_full -
-	    q->nq_drop_nochan - q->nq_drop_nopkt;
+	    q->nq_drop_nochan - q->nq_drop_nopkt + (i == 0 ? linux_drops : 0);
 	out->nq_drops[SKC_NETIF_DROP_TRUNCATED] =
 	    bs->qs_drops[SKB_DROP_TRUNCATED];
 	out->nq_drops[SKC_NETIF_DROP_ERROR] = bs->qs_drops[SKB_DROP_ERROR];
@@ -1460,6 +1520,7 @@ nx_netif_ctl_lookup(struct skc_ctl_netif_lookup *req)
 {
 	const char *name = nif_req_name(req->nl_ifname);
 	struct nx_netif *nif;
+	uint64_t txdrop;
 	unsigned i;
 
 	if (name == NULL && req->nl_ifname[0] != '\0')
@@ -1478,8 +1539,9 @@ nx_netif_ctl_lookup(struct skc_ctl_netif_lookup *req)
 	req->nl_channels = nif->nif_nx->nx_nchannels;
 	nif_lookup_pool(nif, req);
 	nif_lookup_device(nif, req);
+	txdrop = nif_txdrop_since_attach(nif);
 	for (i = 0; i < nif->nif_rings; i++)
-		nif_qstats_fill(nif, i, &req->nl_q[i]);
+		nif_qstats_fill(nif, i, &req->nl_q[i], txdrop);
 	return 0;
 }
 

@@ -69,6 +69,11 @@ struct nx_netif {
 	uint32_t nif_adv_users;
 	uint64_t nif_adv_bytes;         /* TX bytes at the last snapshot */
 	uint64_t nif_adv_ns;            /* and its time; 0: none yet */
+
+	/* Linux's tx_dropped of a TAP (frames its queue dropped while our
+	 * RX ring was full) at attach, and as last read. */
+	uint64_t nif_txdrop_base;
+	uint64_t nif_txdrop_last;
 };
 
 #endif /* NX_NETIF_VAR_H */

@@ -583,7 +583,11 @@ START_TEST(test_rx_wakeup)
 }
 END_TEST
 
-/* Frames with nobody to take them are dropped and counted, by reason. */
+/*
+ * Every frame is delivered or counted: a full ring leaves the rest in
+ * the device's queue for the next sync (nothing dropped), and frames
+ * with no channel to take them are read, dropped and counted.
+ */
 START_TEST(test_drops_counted)
 {
 	struct nt_prov np = { .tx_slots = 32, .rx_slots = 8, .user_channel = 1 };
@@ -594,7 +598,7 @@ START_TEST(test_drops_counted)
 	uuid_t nx;
 
 	nt_open_loop(&ctl, &np, nx, &c);
-	/* ring full: 7 usable RX slots, 12 frames */
+	/* ring full: 7 usable RX slots, 12 frames; 5 wait in the device */
 	for (i = 0; i < 12; i++)
 		nt_tx(&c, 0, 64, i);
 	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_TX), 0);
@@ -604,9 +608,13 @@ START_TEST(test_drops_counted)
 	nt_pump();
 	ck_assert_int_eq(nt_lookup(NT_DEV, &nl), 0);
 	ck_assert_uint_eq(nl.nl_q[0].nq_rx_packets, 7);
-	ck_assert_uint_eq(nt_drops(&nl, SKC_NETIF_DROP_RING_FULL), 5);
+	ck_assert_uint_eq(nt_drops(&nl, SKC_NETIF_DROP_RING_FULL), 0);
 	ck_assert_uint_eq(nt_drops(&nl, SKC_NETIF_DROP_NO_CHANNEL), 0);
 	for (i = 0; i < 7; i++)
+		nt_rx_expect(&c, 0, 64, i);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&c, 0)), 5);
+	for (i = 7; i < 12; i++)
 		nt_rx_expect(&c, 0, 64, i);
 	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_RX), 0);
 	/* no channel: frames sent just before closing have no reader */
@@ -618,10 +626,79 @@ START_TEST(test_drops_counted)
 	nt_pump();
 	ck_assert_int_eq(nt_lookup(NT_DEV, &nl), 0);
 	ck_assert_uint_eq(nt_drops(&nl, SKC_NETIF_DROP_NO_CHANNEL), 5);
-	ck_assert_uint_eq(nt_drops(&nl, SKC_NETIF_DROP_RING_FULL), 5);
+	ck_assert_uint_eq(nt_drops(&nl, SKC_NETIF_DROP_RING_FULL), 0);
 	ck_assert_uint_eq(nl.nl_q[0].nq_tx_packets, 17);
-	ck_assert_uint_eq(nl.nl_q[0].nq_rx_packets, 7);
+	ck_assert_uint_eq(nl.nl_q[0].nq_rx_packets, 12);
 	ck_assert_uint_eq(nl.nl_channels, 0);
+	sk_file_close(ctl);
+}
+END_TEST
+
+/*
+ * A full RX ring stops taking frames: they wait in the device's queue
+ * however long the reader works (the event loop runs meanwhile), and
+ * arrive, in order, once a sync (explicit or poll's implicit one) frees
+ * slots; none is dropped.  Then the queue is watched again: a reader
+ * asleep in poll is woken by the next frame.
+ */
+START_TEST(test_rx_full_ring_waits)
+{
+	struct nt_prov np = { .tx_slots = 32, .rx_slots = 4, .user_channel = 1 };
+	struct skc_ctl_netif_lookup nl;
+	struct sk_file *ctl;
+	struct kh_chan c;
+	uint32_t i;
+	uuid_t nx;
+
+	nt_open_loop(&ctl, &np, nx, &c);
+	for (i = 0; i < 3; i++)         /* fills the 3 usable slots */
+		nt_tx(&c, 0, 80, i);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_TX), 0);
+	nt_pump();
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&c, 0)), 3);
+	for (i = 3; i < 9; i++)         /* arrive while the ring is full */
+		nt_tx(&c, 0, 80, i);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_TX), 0);
+	for (i = 0; i < 4; i++)
+		nt_pump();
+	ck_assert_int_eq(nt_lookup(NT_DEV, &nl), 0);
+	ck_assert_uint_eq(nl.nl_q[0].nq_tx_packets, 9);
+	ck_assert_uint_eq(nl.nl_q[0].nq_rx_packets, 3);
+	for (i = 0; i < SKC_NETIF_DROP_NREASONS; i++)
+		ck_assert_uint_eq(nt_drops(&nl, i), 0);
+	/* explicit sync with nothing released: still full, still waiting */
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&c, 0)), 3);
+	for (i = 0; i < 3; i++)
+		nt_rx_expect(&c, 0, 80, i);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&c, 0)), 3);
+	for (i = 3; i < 6; i++)
+		nt_rx_expect(&c, 0, 80, i);
+	/* poll's implicit sync takes the rest */
+	ck_assert_uint_eq(kh_poll(&c, POLLIN, 1), POLLIN);
+	ck_assert_uint_eq(kh_avail(kh_rx(&c, 0)), 3);
+	for (i = 6; i < 9; i++)
+		nt_rx_expect(&c, 0, 80, i);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_RX), 0);
+	ck_assert_uint_eq(kh_avail(kh_rx(&c, 0)), 0);
+	/* room again: the queue is watched, a sleeping reader is woken */
+	ck_assert_uint_eq(kh_poll(&c, POLLIN, 1), 0);
+	c.fired = 0;
+	nt_tx(&c, 0, 80, 9);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_TX), 0);
+	nt_pump();
+	ck_assert_uint_eq(c.fired, 1);
+	ck_assert_uint_eq(kh_poll(&c, POLLIN, 1), POLLIN);
+	nt_rx_expect(&c, 0, 80, 9);
+	ck_assert_int_eq(kh_sync(&c, CHANNEL_SYNC_RX), 0);
+	ck_assert_int_eq(nt_lookup(NT_DEV, &nl), 0);
+	ck_assert_uint_eq(nl.nl_q[0].nq_tx_packets, 10);
+	ck_assert_uint_eq(nl.nl_q[0].nq_rx_packets, 10);
+	for (i = 0; i < SKC_NETIF_DROP_NREASONS; i++)
+		ck_assert_uint_eq(nt_drops(&nl, i), 0);
+	kh_chan_close(&c);
 	sk_file_close(ctl);
 }
 END_TEST
@@ -1116,6 +1193,7 @@ netif_suite(void)
 	tcase_add_test(tc, test_loop_roundtrip);
 	tcase_add_test(tc, test_rx_wakeup);
 	tcase_add_test(tc, test_drops_counted);
+	tcase_add_test(tc, test_rx_full_ring_waits);
 	tcase_add_test(tc, test_tx_badlen_and_dropped);
 	tcase_add_test(tc, test_tx_violation);
 	tcase_add_test(tc, test_tx_pushback);
