@@ -43,6 +43,14 @@
  *                synchronous close: the handle's channel or controller
  *                is gone when the reply arrives; older daemons answer it
  *                ENOTTY (the library then relies on the door's release).
+ *   1 (2026-11)  meaning change, no layout change: a netif RX queue whose
+ *                ring is full is no longer read (frames wait in the TAP's
+ *                own queue), so CTL_NETIF_LOOKUP's ring_full drop count
+ *                now reports what Linux dropped from that queue (the
+ *                TAP's tx_dropped since attach, on queue 0).
+ *   1 (2026-11)  layout change of the event ring's records (shared
+ *                memory, not this protocol): ev_data is 8-aligned, the
+ *                record header 16 bytes (see os_channel_private.h).
  */
 #ifndef _SKYWALK_SKCHAN_ABI_H_
 #define _SKYWALK_SKCHAN_ABI_H_
@@ -110,7 +118,10 @@ struct skc_nexus_create {
  *   NXOPT_NEXUS_BIND    struct nx_bind_req, then nb_key_len key bytes
  *                       (nb_key itself is ignored)
  *   NXOPT_NEXUS_CONFIG  struct nx_cfg_req, then nc_req_len bytes of the
- *                       command's struct (nc_req is ignored)
+ *                       command's struct (nc_req is ignored).  Sent as
+ *                       GET_OPT (in/out) so results such as the attach
+ *                       UUID come back through CUSE, whose _IOW requests
+ *                       copy nothing out; ENOPROTOOPT => resent as SET_OPT.
  *   NXOPT_*_LIST        struct skc_list, then lh_count UUIDs
  */
 #define SKC_OPT_DATA_MAX        2048
@@ -123,7 +134,8 @@ struct skc_nexus_opt {
 
 /* Inline list format for NXOPT_NEXUS_PROV_LIST/NEXUS_LIST/CHANNEL_LIST. */
 struct skc_list {
-	uuid_t lh_uuid;         /* in: nexus, for CHANNEL_LIST; else zero */
+	uuid_t lh_uuid;         /* in: CHANNEL_LIST: the nexus; NEXUS_LIST:
+				 * the provider (zero: all); else zero */
 	uint32_t lh_count;      /* out: entries that follow */
 	uint32_t lh_total;      /* out: entries that exist */
 	/* uuid_t entries[lh_count] follow */
@@ -200,9 +212,11 @@ struct skc_channel_opt {
 /*
  * Socket door only: what the kernel's poll does for a CUSE fd.  Performs
  * the implicit syncs for cp_events (POLLOUT: TX, POLLIN: RX) and returns
- * revents; when nothing is ready it arms the channel's wakeup eventfd
- * (handed over with the arena), which the daemon writes once state may
- * have changed.
+ * revents; when nothing is ready it arms the channel's wakeup eventfd,
+ * which the daemon writes (a counter increment) once state may have
+ * changed; the client reads it to clear it and asks again.  The eventfd
+ * arrives with the socket door's CHANNEL_OPEN reply: co_map.mp_nfds
+ * memfds, then the eventfd, last (EFD_NONBLOCK|EFD_CLOEXEC).
  */
 struct skc_channel_poll {
 	struct skc_req_hdr cp_hdr;
