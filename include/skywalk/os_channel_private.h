@@ -413,9 +413,7 @@ __extension__ struct __kern_channel_event {
 	uint32_t ev_flags; /* CHANNEL_EVENT_FLAG_* */
 	uint16_t _reserved;
 	uint16_t ev_dlen;
-	/* 8-aligned so a program may cast the payload (expiry events carry
-	 * 64-bit fields), as Apple's tests do */
-	uint8_t ev_data[] __attribute__((aligned(8)));
+	uint8_t ev_data[];
 };
 
 #define CHANNEL_EVENT_FLAG_MORE_EVENT 0x1 /* another record follows */
@@ -428,10 +426,10 @@ __extension__ struct __kern_channel_event {
 
 SK_STATIC_ASSERT(sizeof(struct __kern_channel_event_metadata) == 8,
 		 "event metadata");
-SK_STATIC_ASSERT(sizeof(struct __kern_channel_event) == 16, "event record");
+SK_STATIC_ASSERT(sizeof(struct __kern_channel_event) == 12, "event record");
 SK_STATIC_ASSERT(offsetof(struct __kern_channel_event, ev_dlen) == 10,
 		 "ev_dlen");
-SK_STATIC_ASSERT(offsetof(struct __kern_channel_event, ev_data) == 16,
+SK_STATIC_ASSERT(offsetof(struct __kern_channel_event, ev_data) == 12,
 		 "ev_data");
 
 /* ---------------------------------------------------------------- */

@@ -48,9 +48,6 @@
  *                own queue), so CTL_NETIF_LOOKUP's ring_full drop count
  *                now reports what Linux dropped from that queue (the
  *                TAP's tx_dropped since attach, on queue 0).
- *   1 (2026-11)  layout change of the event ring's records (shared
- *                memory, not this protocol): ev_data is 8-aligned, the
- *                record header 16 bytes (see os_channel_private.h).
  */
 #ifndef _SKYWALK_SKCHAN_ABI_H_
 #define _SKYWALK_SKCHAN_ABI_H_

@@ -402,23 +402,25 @@ struct up_ev_want {
 
 static void up_ev_one(struct up_ev_want *w, const struct os_channel_event_data *d)
 {
-	const os_channel_event_packet_transmit_status_t *ts;
-	const os_channel_event_packet_transmit_expired_t *ex;
+	os_channel_event_packet_transmit_status_t ts;
+	os_channel_event_packet_transmit_expired_t ex;
 	uint32_t id;
 
+	/* Copy the payload out: records sit back to back, so a payload is
+	 * only 4-byte aligned and the expiry one holds 64-bit fields. */
 	T_EQ(d->event_type, w->type);
 	if (w->type == CHANNEL_EVENT_PACKET_TRANSMIT_STATUS) {
-		T_EQ(d->event_data_length, sizeof(*ts));
-		ts = (const void *)d->event_data;
-		T_EQ(ts->packet_status, w->status);
-		id = ts->packet_id.pktid_stream_identifier;
+		T_EQ(d->event_data_length, sizeof(ts));
+		memcpy(&ts, d->event_data, sizeof(ts));
+		T_EQ(ts.packet_status, w->status);
+		id = ts.packet_id.pktid_stream_identifier;
 	} else {
-		T_EQ(d->event_data_length, sizeof(*ex));
-		ex = (const void *)d->event_data;
-		T_EQ(ex->packet_tx_expiration_status,
+		T_EQ(d->event_data_length, sizeof(ex));
+		memcpy(&ex, d->event_data, sizeof(ex));
+		T_EQ(ex.packet_tx_expiration_status,
 		    CHANNEL_EVENT_PKT_TRANSMIT_EXPIRED_ERR_EXPIRED_DROPPED);
-		T_NE(ex->packet_tx_expiration_deadline, 0);
-		id = ex->packet_id.pktid_stream_identifier;
+		T_NE(ex.packet_tx_expiration_deadline, 0);
+		id = ex.packet_id.pktid_stream_identifier;
 	}
 	T_TRUE(id < w->n && !w->ids[id]);
 	w->ids[id] = 1;
