@@ -27,47 +27,8 @@ R=$SK_EXAMPLES/skresponder
 SECS=${SKT_FLOOD_SECS:-10}
 need_prog "$P" "$PEER" "$R"
 
-# nf_doors ARGS...: run this script again as "$NF_SELF --inner ARGS" next
-# to a private daemon, on each door: on the host the socket door, with
-# daemon and test inside a network namespace made for the run (root and
-# ip(8) needed, else that door is skipped); in User-Mode Linux the CUSE
-# door, where the guest itself is the private network.
-NF_SELF=$(cd "$(dirname "$0")" && pwd -P)/$(basename "$0")
-nf_doors() {
-    local d rc ns
-    d=$(sk_doors)
-    if [[ $d != cuse ]]; then
-        ns=sknf-$$-$RANDOM
-        if [[ $(id -u) -ne 0 ]] || ! ip netns add "$ns" 2>/dev/null; then
-            say "socket door: skipped: needs root and ip netns"
-            SK_SKIPS+=("socket door (no root or netns)")
-        else
-            ip -n "$ns" link set lo up
-            say "---- socket door, netns $ns: $* ----"
-            rc=0
-            ip netns exec "$ns" "$SK_WITH" -- "$NF_SELF" --inner "$@" ||
-                rc=$?
-            ip netns del "$ns"
-            case $rc in
-                0) say "socket door: pass" ;;
-                77) SK_SKIPS+=("socket door") ;;
-                *) sk_fail "socket door: exit status $rc: $*" ;;
-            esac
-        fi
-    fi
-    [[ $d != socket ]] && on_door cuse "$NF_SELF" --inner "$@"
-    return 0
-}
-
-# nf_wait_line FILE WORD PID: until FILE has WORD (or PID died).
-nf_wait_line() {
-    for _ in $(seq 300); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        kill -0 "$3" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
+# shellcheck source=../lib/netif.sh
+. "$(dirname "$0")/../lib/netif.sh"
 
 rss_kb() {
     sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' \
@@ -136,9 +97,4 @@ inner() {
     return "$rc"
 }
 
-if [[ ${1:-} == --inner ]]; then
-    inner
-    exit $?
-fi
-nf_doors
-sk_finish
+nf_main "$@"
