@@ -25,44 +25,8 @@ P=$SK_PROGS/skt_netif
 U=$SK_PROGS/skt_netif_upp
 need_prog "$P" "$U"
 
-SELF=$(cd "$(dirname "$0")" && pwd -P)/$(basename "$0")
-
-# up_doors: this script again with --inner next to a private daemon:
-# socket door in a fresh network namespace, CUSE door in UML.
-up_doors() {
-    local d rc ns
-    d=$(sk_doors)
-    if [[ $d != cuse ]]; then
-        ns=skup-$$-$RANDOM
-        if [[ $(id -u) -ne 0 ]] || ! ip netns add "$ns" 2>/dev/null; then
-            say "socket door: skipped: needs root and ip netns"
-            SK_SKIPS+=("socket door (no root or netns)")
-        else
-            ip -n "$ns" link set lo up
-            say "---- socket door, netns $ns ----"
-            rc=0
-            ip netns exec "$ns" "$SK_WITH" -- "$SELF" --inner || rc=$?
-            ip netns del "$ns"
-            case $rc in
-                0) say "socket door: pass" ;;
-                77) SK_SKIPS+=("socket door") ;;
-                *) sk_fail "socket door: exit status $rc" ;;
-            esac
-        fi
-    fi
-    [[ $d != socket ]] && on_door cuse "$SELF" --inner
-    return 0
-}
-
-# wait_line FILE WORD PID: until FILE has WORD (or PID died).
-wait_line() {
-    for _ in $(seq 300); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        kill -0 "$3" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
+# shellcheck source=../lib/netif.sh
+. "$(dirname "$0")/../lib/netif.sh"
 
 attach() {
     "$P" ctl attach "$1" create "${@:2}" | sed -n 's/^nexus=//p'
@@ -73,7 +37,7 @@ exchange() {
     out=$(mktemp "${TMPDIR:-/tmp}/skup-echo.XXXXXX")
     "$U" echo sktapu0 300 >"$out" 2>&1 &
     pid=$!
-    wait_line "$out" ready "$pid" || rc=1
+    nf_wait_line "$out" ready "$pid" || rc=1
     SKT_UPP_IFNAME=sktapu0 "$U" run -u "$u" -n 20000 -b 8 || rc=1
     # the echo also serves the rx-attached trap below, then goes
     TRAP_ECHO=$pid
@@ -118,11 +82,11 @@ kill_holding() {
     h=$(mktemp "${TMPDIR:-/tmp}/skup-hold.XXXXXX")
     "$U" observe -u "$u" -r 0 >"$o" 2>&1 &
     opid=$!
-    wait_line "$o" ready "$opid" || rc=1
+    nf_wait_line "$o" ready "$opid" || rc=1
     before=$(pool_free sktapu1)
     "$U" hold -u "$u" -r 1 -n 1000 >"$h" 2>&1 &
     hpid=$!
-    wait_line "$h" holding "$hpid" || rc=1
+    nf_wait_line "$h" holding "$hpid" || rc=1
     during=$(pool_free sktapu1)
     kill -9 "$hpid"
     wait "$hpid" 2>/dev/null
@@ -149,7 +113,7 @@ chains() {
     out=$(mktemp "${TMPDIR:-/tmp}/skup-echo2.XXXXXX")
     "$U" echo sktapu2 120 >"$out" 2>&1 &
     pid=$!
-    wait_line "$out" ready "$pid" || rc=1
+    nf_wait_line "$out" ready "$pid" || rc=1
     "$U" chain sktapu2 -n 200 || rc=1
     kill "$pid"
     wait "$pid" 2>/dev/null
@@ -175,9 +139,4 @@ inner() {
     return "$rc"
 }
 
-if [[ ${1:-} == --inner ]]; then
-    inner
-    exit $?
-fi
-up_doors
-sk_finish
+nf_main "$@"

@@ -18,32 +18,8 @@ P=$SK_PROGS/skt_netif
 U=$SK_PROGS/skt_netif_upp
 need_prog "$P" "$U"
 
-SELF=$(cd "$(dirname "$0")" && pwd -P)/$(basename "$0")
-
-ev_doors() {
-    local d rc ns
-    d=$(sk_doors)
-    if [[ $d != cuse ]]; then
-        ns=skev-$$-$RANDOM
-        if [[ $(id -u) -ne 0 ]] || ! ip netns add "$ns" 2>/dev/null; then
-            say "socket door: skipped: needs root and ip netns"
-            SK_SKIPS+=("socket door (no root or netns)")
-        else
-            ip -n "$ns" link set lo up
-            say "---- socket door, netns $ns ----"
-            rc=0
-            ip netns exec "$ns" "$SK_WITH" -- "$SELF" --inner || rc=$?
-            ip netns del "$ns"
-            case $rc in
-                0) say "socket door: pass" ;;
-                77) SK_SKIPS+=("socket door") ;;
-                *) sk_fail "socket door: exit status $rc" ;;
-            esac
-        fi
-    fi
-    [[ $d != socket ]] && on_door cuse "$SELF" --inner
-    return 0
-}
+# shellcheck source=../lib/netif.sh
+. "$(dirname "$0")/../lib/netif.sh"
 
 lookup() {
     "$P" ctl lookup sktape0 | sed -n "s/^$1=//p"
@@ -72,9 +48,4 @@ inner() {
     return "$rc"
 }
 
-if [[ ${1:-} == --inner ]]; then
-    inner
-    exit $?
-fi
-ev_doors
-sk_finish
+nf_main "$@"

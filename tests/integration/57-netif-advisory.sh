@@ -29,44 +29,10 @@ RUN='
     sk_wait_stats "$base" 20
 '
 
-# The TAP part runs this script again as "$SELF --inner" next to a
-# private daemon: inside a network namespace made for the run on the
-# socket door, inside User-Mode Linux on the CUSE door.
-SELF=$(cd "$(dirname "$0")" && pwd -P)/$(basename "$0")
-tap_doors() {
-    local d rc ns
-    d=$(sk_doors)
-    if [[ $d != cuse ]]; then
-        ns=skadv-$$-$RANDOM
-        if [[ $(id -u) -ne 0 ]] || ! ip netns add "$ns" 2>/dev/null; then
-            say "socket door, TAP part: skipped: needs root and ip netns"
-            SK_SKIPS+=("socket door TAP part (no root or netns)")
-        else
-            ip -n "$ns" link set lo up
-            say "---- socket door, netns $ns: TAP link changes ----"
-            rc=0
-            ip netns exec "$ns" "$SK_WITH" -- "$SELF" --inner || rc=$?
-            ip netns del "$ns"
-            case $rc in
-                0) say "socket door: TAP part: pass" ;;
-                77) SK_SKIPS+=("socket door TAP part") ;;
-                *) sk_fail "socket door: TAP part: exit status $rc" ;;
-            esac
-        fi
-    fi
-    [[ $d != socket ]] && on_door cuse "$SELF" --inner
-    return 0
-}
-
-# wait_line FILE WORD PID: until FILE has WORD (or PID died).
-wait_line() {
-    for _ in $(seq 300); do
-        grep -q "^$2" "$1" 2>/dev/null && return 0
-        kill -0 "$3" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
+# The TAP part runs this script again as "$NF_SELF --inner" inside a
+# private network (tests/lib/netif.sh).
+# shellcheck source=../lib/netif.sh
+. "$(dirname "$0")/../lib/netif.sh"
 
 inner() {
     local u out pid rc=0
@@ -77,9 +43,9 @@ inner() {
     out=$(mktemp "${TMPDIR:-/tmp}/skadv.XXXXXX")
     "$P" link -u "$u" -t 20 >"$out" 2>&1 &
     pid=$!
-    if wait_line "$out" ready "$pid"; then
+    if nf_wait_line "$out" "^ready" "$pid"; then
         ip link set skadtap0 down
-        wait_line "$out" down "$pid" || rc=1
+        nf_wait_line "$out" "^down" "$pid" || rc=1
         ip link set skadtap0 up
     else
         rc=1
@@ -96,5 +62,6 @@ if [[ ${1:-} == --inner ]]; then
     exit $?
 fi
 both_doors bash -c "$RUN" _ "$P"
-tap_doors
+# shellcheck disable=SC2119
+nf_doors
 sk_finish
