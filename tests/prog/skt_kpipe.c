@@ -92,86 +92,26 @@ static void kp_oneslot(const struct kp_opts *o)
 
 /* ---- nslots ---------------------------------------------------------- */
 
-struct kp_stream {
-	channel_t ks_ch;
-	uint64_t ks_sent;
-	uint64_t ks_rcvd;
-	uint32_t ks_buf_size;
-};
-
-static void kp_stream_send(struct kp_stream *ks, const struct kp_opts *o)
-{
-	channel_ring_t tx = skt_tx(ks->ks_ch);
-	channel_slot_t s = NULL, last = NULL;
-	uint32_t avail, i, ctr;
-	slot_prop_t p;
-
-	skt_wait_write(ks->ks_ch, o->ko_how);
-	avail = os_channel_available_slot_count(tx);
-	T_TRUE(avail > 0);
-	for (i = 0; i < avail && ks->ks_sent < o->ko_count; i++) {
-		s = os_channel_get_next_slot(tx, last, &p);
-		T_NONNULL(s);
-		T_EQ(p.sp_len, ks->ks_buf_size);
-		ctr = (uint32_t)ks->ks_sent++;
-		memcpy((void *)(uintptr_t)p.sp_buf_ptr, &ctr, 4);
-		p.sp_len = 4;
-		os_channel_set_slot_properties(tx, s, &p);
-		last = s;
-	}
-	T_OK(os_channel_advance_slot(tx, last));
-	T_OK(os_channel_sync(ks->ks_ch, CHANNEL_SYNC_TX));
-}
-
-/* Exactly what is available; the RX sync is left to the next wait. */
-static void kp_stream_receive(struct kp_stream *ks, const struct kp_opts *o)
-{
-	channel_ring_t rx = skt_rx(ks->ks_ch);
-	channel_slot_t s = NULL, last = NULL;
-	uint32_t avail, i, ctr;
-	slot_prop_t p;
-
-	skt_wait_read(ks->ks_ch, o->ko_how);
-	avail = os_channel_available_slot_count(rx);
-	T_TRUE(avail > 0);
-	for (i = 0; i < avail; i++) {
-		s = os_channel_get_next_slot(rx, last, &p);
-		T_NONNULL(s);
-		T_EQ(p.sp_len, 4);
-		memcpy(&ctr, (const void *)(uintptr_t)p.sp_buf_ptr, 4);
-		if (ctr != (uint32_t)ks->ks_rcvd)
-			SKT_FAIL("slot %" PRIu64 ": counter %u (loss, "
-			    "duplicate or reorder)", ks->ks_rcvd, ctr);
-		ks->ks_rcvd++;
-		last = s;
-	}
-	T_TRUE(ks->ks_rcvd <= ks->ks_sent);
-	T_OK(os_channel_advance_slot(rx, last));
-}
-
 static void kp_nslots(struct kp_opts *o)
 {
-	struct kp_stream ks = { 0 };
+	struct skt_stream ks = { .ss_how = o->ko_how };
 	channel_attr_t attr = os_channel_attr_create();
 	double t0;
 
-	ks.ks_ch = skt_channel_open_simple(o->ko_uuid,
+	ks.ss_ch = skt_channel_open_simple(o->ko_uuid,
 	    NEXUS_PORT_KERNEL_PIPE_CLIENT);
 	T_NONNULL(attr);
-	T_OK(os_channel_read_attr(ks.ks_ch, attr));
+	T_OK(os_channel_read_attr(ks.ss_ch, attr));
 	T_EQ(skt_ch_attr_get(attr, CHANNEL_ATTR_TX_SLOTS), 128);
-	ks.ks_buf_size = (uint32_t)skt_ch_attr_get(attr,
+	ks.ss_buf_size = (uint32_t)skt_ch_attr_get(attr,
 	    CHANNEL_ATTR_SLOT_BUF_SIZE);
 	os_channel_attr_destroy(attr);
 	if (o->ko_count == 0)
 		o->ko_count = 128;
+	ks.ss_count = o->ko_count;
 	t0 = skt_now();
-	while (ks.ks_rcvd < o->ko_count) {
-		if (ks.ks_sent < o->ko_count)
-			kp_stream_send(&ks, o);
-		kp_stream_receive(&ks, o);
-	}
-	os_channel_destroy(ks.ks_ch);
+	skt_stream_run(&ks);
+	os_channel_destroy(ks.ss_ch);
 	printf("%s: PASS nslots (%s): %" PRIu64 " slots, %.3f s\n", skt_prog,
 	    skt_how_name(o->ko_how), o->ko_count, skt_now() - t0);
 }

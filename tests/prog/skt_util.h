@@ -546,6 +546,87 @@ static inline void skt_wait_read(channel_t ch, enum skt_wait_how how)
 		skt_select_exact(ch, 0, 0);
 }
 
+/* ---- the nslots stream (behaviours §3.5) ------------------------------- */
+
+/*
+ * One 4-byte little-endian counter per slot: fill exactly what the TX
+ * ring offers (each slot reporting the buffer size) and TX-sync; read
+ * exactly what the RX ring offers (each slot 4 bytes, counters strictly
+ * consecutive) and advance without an RX sync, which the next wait must
+ * perform implicitly.
+ */
+struct skt_stream {
+	channel_t ss_ch;
+	enum skt_wait_how ss_how;
+	uint64_t ss_count;      /* slots to move */
+	uint64_t ss_sent;
+	uint64_t ss_rcvd;
+	uint32_t ss_buf_size;   /* CHANNEL_ATTR_SLOT_BUF_SIZE */
+	uint64_t ss_waits;      /* waits performed, both directions */
+};
+
+static inline void skt_stream_send(struct skt_stream *ss)
+{
+	channel_ring_t tx = skt_tx(ss->ss_ch);
+	channel_slot_t s = NULL, last = NULL;
+	uint32_t avail, i, ctr;
+	slot_prop_t p;
+
+	skt_wait_write(ss->ss_ch, ss->ss_how);
+	ss->ss_waits++;
+	avail = os_channel_available_slot_count(tx);
+	T_TRUE(avail > 0);
+	for (i = 0; i < avail && ss->ss_sent < ss->ss_count; i++) {
+		s = os_channel_get_next_slot(tx, last, &p);
+		T_NONNULL(s);
+		T_EQ(p.sp_len, ss->ss_buf_size);
+		ctr = (uint32_t)ss->ss_sent++;
+		memcpy((void *)(uintptr_t)p.sp_buf_ptr, &ctr, 4);
+		p.sp_len = 4;
+		os_channel_set_slot_properties(tx, s, &p);
+		last = s;
+	}
+	T_OK(os_channel_advance_slot(tx, last));
+	T_OK(os_channel_sync(ss->ss_ch, CHANNEL_SYNC_TX));
+}
+
+static inline void skt_stream_receive(struct skt_stream *ss)
+{
+	channel_ring_t rx = skt_rx(ss->ss_ch);
+	channel_slot_t s = NULL, last = NULL;
+	uint32_t avail, i, ctr;
+	slot_prop_t p;
+
+	skt_wait_read(ss->ss_ch, ss->ss_how);
+	ss->ss_waits++;
+	avail = os_channel_available_slot_count(rx);
+	T_TRUE(avail > 0);
+	for (i = 0; i < avail; i++) {
+		s = os_channel_get_next_slot(rx, last, &p);
+		T_NONNULL(s);
+		T_EQ(p.sp_len, 4);
+		memcpy(&ctr, (const void *)(uintptr_t)p.sp_buf_ptr, 4);
+		if (ctr != (uint32_t)ss->ss_rcvd)
+			SKT_FAIL("slot %" PRIu64 ": counter %u (loss, "
+			    "duplicate or reorder)", ss->ss_rcvd, ctr);
+		ss->ss_rcvd++;
+		last = s;
+	}
+	T_TRUE(ss->ss_rcvd <= ss->ss_sent);
+	/* Advance only: the RX sync is left to the next wait. */
+	T_OK(os_channel_advance_slot(rx, last));
+}
+
+/* Both directions until every slot came back. */
+static inline void skt_stream_run(struct skt_stream *ss)
+{
+	while (ss->ss_rcvd < ss->ss_count) {
+		if (ss->ss_sent < ss->ss_count)
+			skt_stream_send(ss);
+		skt_stream_receive(ss);
+	}
+}
+
 /* ---- echo worker (XNU's channel worker, echo flavour) ------------------ */
 
 struct skt_echo {
